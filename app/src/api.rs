@@ -1,0 +1,43 @@
+//! Server functions: each is actor, service, result. The rules live in the services.
+
+use leptos::prelude::*;
+
+use crate::model::{Page, PoDetailView, PoQuery, PoSummaryView, SessionView, SupplierOption};
+use crate::AppError;
+
+#[server(prefix = "/rpc", endpoint = "session")]
+pub async fn current_session() -> Result<Option<SessionView>, AppError> {
+    use crate::ports::{as_actor, current_actor};
+    if current_actor().is_none() {
+        return Ok(None);
+    }
+    as_actor(|actor, s| async move { s.accounts.session_view(&actor).await.map(Some) }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "purchase_orders")]
+pub async fn list_purchase_orders(query: PoQuery) -> Result<Page<PoSummaryView>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.orders.list(&actor, query).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "purchase_order")]
+pub async fn get_purchase_order(id: i64) -> Result<PoDetailView, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.orders.get(&actor, id).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "supplier_options")]
+pub async fn supplier_options() -> Result<Vec<SupplierOption>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.orders.supplier_options(&actor).await }).await
+}
+
+/// The sign-in form's notice after a failed attempt, read once (the server's login handler sets it).
+#[server(prefix = "/rpc", endpoint = "login_notice")]
+pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> {
+    let session: tower_sessions::Session = leptos_axum::extract()
+        .await
+        .map_err(|e| AppError::Transport(e.to_string()))?;
+    let notice = session.remove::<crate::model::LoginNotice>(crate::model::LOGIN_NOTICE_KEY).await.map_err(|e| {
+        tracing::error!(error = %e, "reading the login notice from the session failed");
+        AppError::Internal { reference: "session-read".into() }
+    })?;
+    Ok(notice.unwrap_or_default())
+}

@@ -1,0 +1,41 @@
+//! Error, empty and loading states, the same on every page.
+
+use leptos::prelude::*;
+
+use crate::AppError;
+
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let (title, hint) = match &error {
+        AppError::Unauthenticated => ("Signed out", Some(("/login", "Sign in again"))),
+        AppError::NotFound => ("Not found", Some(("/pos", "Back to purchase orders"))),
+        AppError::Invalid { .. } => ("Check your input", None),
+        _ => ("Something went wrong", None),
+    };
+    view! {
+        <div role="alert" class="rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-900">
+            <p class="font-semibold">{title}</p>
+            <p class="text-sm mt-1">{error.to_string()}</p>
+            {hint.map(|(href, label)| view! { <a class="mt-2 inline-block text-sm underline" href=href>{label}</a> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center">
+            <p class="font-medium text-slate-700">{title}</p>
+            <div class="mt-2 text-sm text-slate-500">{children()}</div>
+        </div>
+    }
+}
+
+#[component]
+pub fn LoadingRows() -> impl IntoView {
+    view! {
+        <div class="space-y-2" aria-busy="true" aria-label="Loading">
+            {(0..5).map(|_| view! { <div class="h-10 animate-pulse rounded bg-slate-200"></div> }).collect_view()}
+        </div>
+    }
+}

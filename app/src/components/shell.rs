@@ -1,0 +1,79 @@
+//! The signed-in layout: header with navigation by role, the user, sign-out; then the page.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::current_session;
+use crate::model::{Role, SessionView};
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let session = Resource::new(|| (), |_| current_session());
+    view! {
+        <div class="min-h-screen flex flex-col">
+            <header class="bg-slate-900 text-white">
+                <div class="mx-auto max-w-7xl px-4 py-3 flex flex-wrap items-center gap-x-6 gap-y-2">
+                    <a href="/pos" class="font-semibold tracking-tight text-lg">"Supplyline"</a>
+                    <Suspense fallback=|| view! { <span class="text-slate-400 text-sm">"Loading…"</span> }>
+                        {move || Suspend::new(async move {
+                            match session.await {
+                                Ok(Some(s)) => view! { <Nav session=s/> }.into_any(),
+                                Ok(None) => view! {
+                                    <a href="/login" class="ml-auto text-sm underline">"Sign in"</a>
+                                }.into_any(),
+                                Err(_) => view! {
+                                    <span class="ml-auto text-sm text-amber-300">"Session unavailable"</span>
+                                }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </div>
+            </header>
+            <main class="flex-1 mx-auto w-full max-w-7xl px-4 py-6">
+                <Outlet/>
+            </main>
+            <footer class="mx-auto w-full max-w-7xl px-4 py-4 text-xs text-slate-500">
+                "Supplyline: supplier commitments, in step with Odoo."
+            </footer>
+        </div>
+    }
+}
+
+/// Links the role may use. Only what exists is linked; nothing leads to an empty page.
+fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
+    match role {
+        Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders")],
+        Role::Buyer | Role::Admin => vec![("/pos", "All purchase orders")],
+    }
+}
+
+#[component]
+fn Nav(session: SessionView) -> impl IntoView {
+    let who = match &session.supplier_name {
+        Some(supplier) => format!("{} · {}", session.role.label(), supplier),
+        None => session.role.label().to_string(),
+    };
+    view! {
+        <nav class="flex items-center gap-4 text-sm" aria-label="Main">
+            {links_for(session.role)
+                .into_iter()
+                .map(|(href, label)| view! {
+                    <A href=href attr:class="rounded px-2 py-1 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                        {label}
+                    </A>
+                })
+                .collect_view()}
+        </nav>
+        <div class="ml-auto flex items-center gap-3 text-sm">
+            <div class="text-right leading-tight">
+                <div class="font-medium" data-testid="user-name">{session.display_name.clone()}</div>
+                <div class="text-slate-400 text-xs">{who}</div>
+            </div>
+            <form method="post" action="/logout">
+                <button type="submit" class="rounded border border-slate-600 px-3 py-1 hover:bg-slate-700">
+                    "Sign out"
+                </button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,56 @@
+//! Display formatting shared by every page: dates, quantities and money.
+
+use chrono::{DateTime, Utc};
+
+pub fn date(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+pub fn opt_date(at: &Option<DateTime<Utc>>) -> String {
+    at.as_ref().map(date).unwrap_or_else(|| "—".to_string())
+}
+
+pub fn date_time(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A quantity without trailing zeros: `12`, `2.5`, `0.125`.
+pub fn quantity(q: f64) -> String {
+    let s = format!("{q:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// An amount with thousands separators and two decimals, followed by its currency: `12,345.60 EUR`.
+pub fn money(amount: f64, currency: &str) -> String {
+    let cents = (amount * 100.0).round() as i128;
+    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let units = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(units.len() + units.len() / 3);
+    for (i, ch) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{:02} {currency}", cents % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands_and_rounds_to_cents() {
+        assert_eq!(money(1234567.891, "EUR"), "1,234,567.89 EUR");
+        assert_eq!(money(0.5, "USD"), "0.50 USD");
+        assert_eq!(money(-1000.0, "EUR"), "-1,000.00 EUR");
+        assert_eq!(money(999.999, "EUR"), "1,000.00 EUR");
+    }
+
+    #[test]
+    fn quantity_drops_trailing_zeros() {
+        assert_eq!(quantity(12.0), "12");
+        assert_eq!(quantity(2.5), "2.5");
+        assert_eq!(quantity(0.125), "0.125");
+    }
+}

@@ -1,0 +1,393 @@
+//! Wire types: what pages and server functions exchange (`…View` to read, `…Query` to filter).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SupplierUser,
+    SupplierAdmin,
+    Buyer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::SupplierUser, Role::SupplierAdmin, Role::Buyer, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SupplierUser => "supplier_user",
+            Role::SupplierAdmin => "supplier_admin",
+            Role::Buyer => "buyer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Supplier roles are bound to exactly one supplier; buyers and admins see every supplier.
+    pub fn is_supplier_side(self) -> bool {
+        matches!(self, Role::SupplierUser | Role::SupplierAdmin)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SupplierUser => "Supplier",
+            Role::SupplierAdmin => "Supplier admin",
+            Role::Buyer => "Buyer",
+            Role::Admin => "Administrator",
+        }
+    }
+}
+
+/// Who is signed in, as the app shell shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+    pub supplier_name: Option<String>,
+}
+
+/// Session key under which the login handler leaves a [`LoginNotice`] for the next render.
+pub const LOGIN_NOTICE_KEY: &str = "login_notice";
+
+/// What the sign-in form shows after a failed attempt (carried across the redirect).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoginNotice {
+    pub error: Option<String>,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoState {
+    Draft,
+    Sent,
+    ToApprove,
+    Purchase,
+    Done,
+    Cancel,
+}
+
+impl PoState {
+    pub const ALL: [PoState; 6] =
+        [PoState::Draft, PoState::Sent, PoState::ToApprove, PoState::Purchase, PoState::Done, PoState::Cancel];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoState::Draft => "draft",
+            PoState::Sent => "sent",
+            PoState::ToApprove => "to_approve",
+            PoState::Purchase => "purchase",
+            PoState::Done => "done",
+            PoState::Cancel => "cancel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PoState> {
+        PoState::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Odoo's state names as a buyer and a supplier read them.
+    pub fn label(self) -> &'static str {
+        match self {
+            PoState::Draft => "RFQ",
+            PoState::Sent => "RFQ sent",
+            PoState::ToApprove => "To approve",
+            PoState::Purchase => "Purchase order",
+            PoState::Done => "Locked",
+            PoState::Cancel => "Cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckState {
+    Pending,
+    Accepted,
+    PartiallyAccepted,
+    ChangesProposed,
+    Rejected,
+    Reconfirm,
+}
+
+impl AckState {
+    pub const ALL: [AckState; 6] = [
+        AckState::Pending,
+        AckState::Accepted,
+        AckState::PartiallyAccepted,
+        AckState::ChangesProposed,
+        AckState::Rejected,
+        AckState::Reconfirm,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AckState::Pending => "pending",
+            AckState::Accepted => "accepted",
+            AckState::PartiallyAccepted => "partially_accepted",
+            AckState::ChangesProposed => "changes_proposed",
+            AckState::Rejected => "rejected",
+            AckState::Reconfirm => "reconfirm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AckState> {
+        AckState::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AckState::Pending => "Awaiting acknowledgement",
+            AckState::Accepted => "Acknowledged",
+            AckState::PartiallyAccepted => "Partly acknowledged",
+            AckState::ChangesProposed => "Changes proposed",
+            AckState::Rejected => "Rejected",
+            AckState::Reconfirm => "Changed: confirm again",
+        }
+    }
+}
+
+/// Sort orders of the PO list; the wire form is the column, `-` prefixed for descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PoSort {
+    #[default]
+    OrderDateDesc,
+    OrderDateAsc,
+    ExpectedDateAsc,
+    ExpectedDateDesc,
+    NumberAsc,
+    NumberDesc,
+    TotalDesc,
+    TotalAsc,
+}
+
+impl PoSort {
+    pub const ALL: [PoSort; 8] = [
+        PoSort::OrderDateDesc,
+        PoSort::OrderDateAsc,
+        PoSort::ExpectedDateAsc,
+        PoSort::ExpectedDateDesc,
+        PoSort::NumberAsc,
+        PoSort::NumberDesc,
+        PoSort::TotalDesc,
+        PoSort::TotalAsc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoSort::OrderDateDesc => "-order_date",
+            PoSort::OrderDateAsc => "order_date",
+            PoSort::ExpectedDateAsc => "expected_date",
+            PoSort::ExpectedDateDesc => "-expected_date",
+            PoSort::NumberAsc => "number",
+            PoSort::NumberDesc => "-number",
+            PoSort::TotalDesc => "-total",
+            PoSort::TotalAsc => "total",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PoSort> {
+        PoSort::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PoSort::OrderDateDesc => "Newest first",
+            PoSort::OrderDateAsc => "Oldest first",
+            PoSort::ExpectedDateAsc => "Expected soonest",
+            PoSort::ExpectedDateDesc => "Expected latest",
+            PoSort::NumberAsc => "Number A–Z",
+            PoSort::NumberDesc => "Number Z–A",
+            PoSort::TotalDesc => "Largest total",
+            PoSort::TotalAsc => "Smallest total",
+        }
+    }
+}
+
+pub const PO_PAGE_SIZE: u32 = 25;
+pub const MAX_SEARCH_LEN: usize = 100;
+
+/// Filters of the PO list, as typed in the URL (`?state=purchase&q=bolt&sort=-total&page=2`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoQuery {
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub supplier: Option<i64>,
+}
+
+/// A [`PoQuery`] that has been checked: what the service runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoFilter {
+    pub state: Option<PoState>,
+    pub search: Option<String>,
+    pub sort: PoSort,
+    pub page: u32,
+    pub supplier_id: Option<i64>,
+}
+
+impl PoQuery {
+    /// Parse, don't validate: every field is checked once here, with a message naming the field.
+    pub fn parse(&self) -> Result<PoFilter, crate::AppError> {
+        let state = match self.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(PoState::parse(s).ok_or_else(|| {
+                crate::AppError::invalid("state", format!("Unknown state {s:?}: use one of draft, sent, to_approve, purchase, done, cancel."))
+            })?),
+        };
+        let search = self.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        if let Some(s) = &search {
+            if s.chars().count() > MAX_SEARCH_LEN {
+                return Err(crate::AppError::invalid(
+                    "q",
+                    format!("Search text is too long: at most {MAX_SEARCH_LEN} characters."),
+                ));
+            }
+        }
+        let sort = match self.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => PoSort::default(),
+            Some(s) => PoSort::parse(s)
+                .ok_or_else(|| crate::AppError::invalid("sort", format!("Unknown sort order {s:?}.")))?,
+        };
+        let page = match self.page {
+            None => 1,
+            Some(0) => return Err(crate::AppError::invalid("page", "Pages are numbered from 1.")),
+            Some(p) => p,
+        };
+        Ok(PoFilter { state, search, sort, page, supplier_id: self.supplier })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoSummaryView {
+    pub id: i64,
+    pub number: String,
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    pub state: PoState,
+    pub ack_state: AckState,
+    pub order_date: DateTime<Utc>,
+    pub expected_date: Option<DateTime<Utc>>,
+    pub currency: String,
+    pub amount_total: f64,
+    pub line_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub page_size: u32,
+    pub total: i64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u32 {
+        let size = i64::from(self.page_size.max(1));
+        u32::try_from((self.total + size - 1) / size).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoLineView {
+    pub id: i64,
+    pub line_no: i64,
+    pub product_code: Option<String>,
+    pub product_name: String,
+    pub supplier_product_code: Option<String>,
+    pub description: String,
+    pub tracking: String,
+    pub quantity: f64,
+    pub qty_received: f64,
+    pub uom: String,
+    pub price_unit: f64,
+    pub subtotal: f64,
+    pub requested_date: DateTime<Utc>,
+    pub ack_state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoDetailView {
+    pub summary: PoSummaryView,
+    pub amount_untaxed: f64,
+    pub buyer_name: Option<String>,
+    pub notes: Option<String>,
+    pub supplier_reference: Option<String>,
+    pub revision: i64,
+    pub received_at: DateTime<Utc>,
+    pub ack_due_at: DateTime<Utc>,
+    pub lines: Vec<PoLineView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierOption {
+    pub id: i64,
+    pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_query_means_first_page_newest_first() {
+        let f = PoQuery::default().parse().unwrap();
+        assert_eq!(f, PoFilter { state: None, search: None, sort: PoSort::OrderDateDesc, page: 1, supplier_id: None });
+    }
+
+    #[test]
+    fn unknown_state_is_refused_naming_the_field() {
+        let q = PoQuery { state: Some("shipped".into()), ..Default::default() };
+        match q.parse() {
+            Err(crate::AppError::Invalid { field, message }) => {
+                assert_eq!(field, "state");
+                assert!(message.contains("shipped"), "{message}");
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn page_zero_and_long_search_are_refused() {
+        let zero = PoQuery { page: Some(0), ..Default::default() };
+        assert!(matches!(zero.parse(), Err(crate::AppError::Invalid { field, .. }) if field == "page"));
+        let long = PoQuery { q: Some("x".repeat(MAX_SEARCH_LEN + 1)), ..Default::default() };
+        assert!(matches!(long.parse(), Err(crate::AppError::Invalid { field, .. }) if field == "q"));
+    }
+
+    #[test]
+    fn search_is_trimmed_and_blank_means_none() {
+        let q = PoQuery { q: Some("  bolt ".into()), state: Some(" ".into()), ..Default::default() };
+        let f = q.parse().unwrap();
+        assert_eq!(f.search.as_deref(), Some("bolt"));
+        assert_eq!(f.state, None);
+    }
+
+    #[test]
+    fn sort_round_trips_through_its_wire_form() {
+        for s in PoSort::ALL {
+            assert_eq!(PoSort::parse(s.as_str()), Some(s));
+        }
+        assert!(PoQuery { sort: Some("price; DROP TABLE".into()), ..Default::default() }.parse().is_err());
+    }
+
+    #[test]
+    fn page_count_rounds_up_and_is_at_least_one() {
+        let p = |total| Page::<()> { items: vec![], page: 1, page_size: 25, total }.page_count();
+        assert_eq!(p(0), 1);
+        assert_eq!(p(25), 1);
+        assert_eq!(p(26), 2);
+    }
+}

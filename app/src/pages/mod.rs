@@ -1,0 +1,4 @@
+pub mod login;
+pub mod not_found;
+pub mod po_detail;
+pub mod po_list;

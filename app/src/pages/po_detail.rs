@@ -1,0 +1,116 @@
+//! One purchase order with its lines. Another supplier's PO is a 404, like a missing one.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_purchase_order;
+use crate::components::badge::{AckBadge, PoStateBadge};
+use crate::components::notice::{ErrorNotice, LoadingRows};
+use crate::format;
+use crate::model::PoDetailView;
+use crate::pages::not_found::NotFound;
+use crate::AppError;
+
+#[component]
+pub fn PoDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let po = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_purchase_order(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <a href="/pos" class="text-sm text-blue-700 hover:underline">"← Purchase orders"</a>
+        <Transition fallback=|| view! { <LoadingRows/> }>
+            {move || Suspend::new(async move {
+                match po.await {
+                    Ok(po) => view! { <PoDetail po/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Fact(label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div>
+            <dt class="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
+            <dd class="mt-0.5 font-medium">{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn PoDetail(po: PoDetailView) -> impl IntoView {
+    let s = po.summary.clone();
+    let currency = s.currency.clone();
+    view! {
+        <Title text=s.number.clone()/>
+        <div class="mt-2 flex flex-wrap items-center gap-3">
+            <h1 class="text-2xl font-semibold tracking-tight" data-testid="po-number">{s.number.clone()}</h1>
+            <PoStateBadge state=s.state/>
+            <AckBadge state=s.ack_state/>
+        </div>
+        <p class="text-sm text-slate-600">{s.supplier_name.clone()}</p>
+        <dl class="mt-4 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-3 lg:grid-cols-6">
+            <Fact label="Ordered" value=format::date(&s.order_date)/>
+            <Fact label="Expected" value=format::opt_date(&s.expected_date)/>
+            <Fact label="Acknowledge by" value=format::date_time(&po.ack_due_at)/>
+            <Fact label="Buyer" value=po.buyer_name.clone().unwrap_or_else(|| "—".into())/>
+            <Fact label="Revision" value=po.revision.to_string()/>
+            <Fact label="Total" value=format::money(s.amount_total, &s.currency)/>
+        </dl>
+        {po.notes.clone().filter(|n| !n.trim().is_empty()).map(|notes| view! {
+            <div class="mt-4 rounded-lg bg-amber-50 p-4 text-sm ring-1 ring-amber-200">
+                <p class="font-medium">"Buyer's notes"</p>
+                <p class="mt-1 whitespace-pre-line">{notes}</p>
+            </div>
+        })}
+        <h2 class="mt-6 mb-2 text-lg font-semibold">{format!("Lines ({})", po.lines.len())}</h2>
+        <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+            <table class="min-w-full text-sm" data-testid="po-lines">
+                <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th class="px-3 py-2">"#"</th>
+                        <th class="px-3 py-2">"Product"</th>
+                        <th class="px-3 py-2">"Your code"</th>
+                        <th class="px-3 py-2 text-right">"Quantity"</th>
+                        <th class="px-3 py-2 text-right">"Unit price"</th>
+                        <th class="px-3 py-2 text-right">"Subtotal"</th>
+                        <th class="px-3 py-2">"Requested"</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {po.lines.into_iter().map(|l| {
+                        let tracked = match l.tracking.as_str() {
+                            "lot" => Some("Lot-tracked"),
+                            "serial" => Some("Serial-tracked"),
+                            _ => None,
+                        };
+                        view! {
+                            <tr>
+                                <td class="px-3 py-2 text-slate-500">{l.line_no}</td>
+                                <td class="px-3 py-2">
+                                    <span class="font-medium">{l.product_code.clone().map(|c| format!("[{c}] ")).unwrap_or_default()}{l.product_name.clone()}</span>
+                                    {tracked.map(|t| view! { <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">{t}</span> })}
+                                    {(l.description != l.product_name).then(|| view! { <span class="block text-xs text-slate-500">{l.description.clone()}</span> })}
+                                </td>
+                                <td class="px-3 py-2 font-mono text-xs">{l.supplier_product_code.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td class="px-3 py-2 text-right whitespace-nowrap tabular-nums">{format!("{} {}", format::quantity(l.quantity), l.uom)}</td>
+                                <td class="px-3 py-2 text-right whitespace-nowrap tabular-nums">{format::money(l.price_unit, &currency)}</td>
+                                <td class="px-3 py-2 text-right whitespace-nowrap tabular-nums">{format::money(l.subtotal, &currency)}</td>
+                                <td class="px-3 py-2 whitespace-nowrap">{format::date(&l.requested_date)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

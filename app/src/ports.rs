@@ -1,0 +1,115 @@
+//! The ports the server implements (server-only). Server functions reach the domain through these,
+//! as does the REST API, so both transports share one set of rules.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::model::{Page, PoDetailView, PoQuery, PoSummaryView, Role, SessionView, SupplierOption};
+use crate::AppError;
+
+/// Who is acting, built once per request from the session. Supplier roles carry their supplier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: Role,
+    supplier_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("role {role:?} {problem}")]
+pub struct InvalidActor {
+    role: Role,
+    problem: &'static str,
+}
+
+impl Actor {
+    /// A supplier role needs its supplier; a buyer or admin must not have one.
+    pub fn new(user_id: i64, role: Role, supplier_id: Option<i64>) -> Result<Actor, InvalidActor> {
+        match (role.is_supplier_side(), supplier_id) {
+            (true, None) => Err(InvalidActor { role, problem: "must belong to a supplier" }),
+            (false, Some(_)) => Err(InvalidActor { role, problem: "cannot belong to a supplier" }),
+            _ => Ok(Actor { user_id, role, supplier_id }),
+        }
+    }
+
+    /// The one supplier this actor may see, or `None` for buyers and admins (every supplier).
+    pub fn supplier_scope(&self) -> Option<i64> {
+        self.supplier_id
+    }
+}
+
+#[async_trait::async_trait]
+pub trait OrderPort: Send + Sync {
+    async fn list(&self, actor: &Actor, query: PoQuery) -> Result<Page<PoSummaryView>, AppError>;
+    async fn get(&self, actor: &Actor, id: i64) -> Result<PoDetailView, AppError>;
+    /// Suppliers the actor may filter by: all of them for buyers, none for supplier roles.
+    async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError>;
+}
+
+#[async_trait::async_trait]
+pub trait AccountPort: Send + Sync {
+    async fn session_view(&self, actor: &Actor) -> Result<SessionView, AppError>;
+}
+
+/// Everything a server function may call, provided as context per request.
+#[derive(Clone)]
+pub struct Services {
+    pub orders: Arc<dyn OrderPort>,
+    pub accounts: Arc<dyn AccountPort>,
+}
+
+/// The actor of the current request, if signed in (set by the server's session middleware).
+pub fn current_actor() -> Option<Actor> {
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Actor>().cloned())
+}
+
+fn services() -> Result<Services, AppError> {
+    leptos::prelude::use_context::<Services>().ok_or_else(|| {
+        tracing::error!("Services missing from the server-function context");
+        AppError::Internal { reference: "services-missing".into() }
+    })
+}
+
+/// Runs a server function's body for the signed-in actor and gives errors their HTTP status.
+pub async fn as_actor<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(Actor, Services) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = match (current_actor(), services()) {
+        (Some(actor), Ok(services)) => body(actor, services).await,
+        (None, _) => Err(AppError::Unauthenticated),
+        (_, Err(e)) => Err(e),
+    };
+    if let Err(err) = &result {
+        set_status(err);
+    }
+    result
+}
+
+fn set_status(err: &AppError) {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(err.status()) {
+            res.set_status(status);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supplier_roles_are_bound_to_one_supplier() {
+        let a = Actor::new(1, Role::SupplierUser, Some(7)).unwrap();
+        assert_eq!(a.supplier_scope(), Some(7));
+        assert!(Actor::new(1, Role::SupplierAdmin, None).is_err());
+    }
+
+    #[test]
+    fn buyers_and_admins_see_every_supplier() {
+        assert_eq!(Actor::new(2, Role::Buyer, None).unwrap().supplier_scope(), None);
+        assert_eq!(Actor::new(3, Role::Admin, None).unwrap().supplier_scope(), None);
+        assert!(Actor::new(2, Role::Buyer, Some(7)).is_err());
+    }
+}

@@ -1,0 +1,49 @@
+import { defineConfig } from "@playwright/test";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as fs from "node:fs";
+
+// The journey runs against the built binary with a fresh SQLite database seeded by `supplyline demo`.
+const port = Number(process.env.E2E_PORT ?? 3789);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "supplyline-e2e-"));
+const bin = process.env.SUPPLYLINE_BIN ?? "target/debug/supplyline";
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  retries: 0,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "off",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: `${bin} demo`,
+    cwd: path.resolve(__dirname, ".."),
+    url: `http://127.0.0.1:${port}/readyz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      SUPPLYLINE_BIND: `127.0.0.1:${port}`,
+      SUPPLYLINE_SITE_ROOT: "target/site",
+      SUPPLYLINE_LOG_LEVEL: "warn",
+    },
+  },
+});

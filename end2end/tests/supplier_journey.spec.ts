@@ -1,0 +1,73 @@
+import { test, expect, Page } from "@playwright/test";
+
+const PASSWORD = "supplyline-demo";
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function waitForHydration(page: Page) {
+  // Set by an Effect, which runs only once the WebAssembly bundle has hydrated the page.
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+}
+
+test("a supplier signs in, sees only own POs, opens one, cannot open another's, signs out", async ({ page }) => {
+  await page.goto("/pos");
+  await expect(page).toHaveURL(/\/login\?next=%2Fpos|\/login\?next=\/pos/);
+
+  await signIn(page, "lars@nordhavn.example");
+  await expect(page).toHaveURL(/\/pos$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId("user-name")).toHaveText("Lars Holm");
+  await expect(page.getByText("Supplier · Nordhavn Fasteners A/S")).toBeVisible();
+
+  // Demo POs go round-robin to four suppliers: Nordhavn has 12 of the 48.
+  await expect(page.getByTestId("po-count")).toHaveText("1–12 of 12 purchase orders");
+  const rows = page.getByTestId("po-table").locator("tbody tr");
+  await expect(rows).toHaveCount(12);
+  // No supplier column for a supplier, and no other supplier's name anywhere.
+  await expect(page.getByText("Kessler Präzisionsguss GmbH")).toHaveCount(0);
+
+  // Search is a GET form, enhanced after hydration into client-side navigation.
+  await page.getByRole("searchbox").fill("P00005");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/q=P00005/);
+  await expect(rows).toHaveCount(1);
+
+  await rows.first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/pos\/\d+$/);
+  await expect(page.getByTestId("po-number")).toHaveText("P00005");
+  await expect(page.getByTestId("po-lines").locator("tbody tr").first()).toBeVisible();
+
+  // P00002 belongs to Kessler: for Nordhavn it does not exist.
+  const foreign = await page.goto("/pos/2");
+  expect(foreign?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+
+  await page.goto("/pos");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?signed_out=1/);
+  await expect(page.getByText("You have signed out.")).toBeVisible();
+  await page.goto("/pos");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("a wrong password is refused with a message and the e-mail kept", async ({ page }) => {
+  await signIn(page, "tom@circuitryworks.example", "not the password");
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByTestId("login-error")).toHaveText("Incorrect e-mail or password.");
+  await expect(page.getByLabel("E-mail")).toHaveValue("tom@circuitryworks.example");
+});
+
+test("a buyer sees every supplier's POs and can filter by supplier", async ({ page }) => {
+  await signIn(page, "maria@brightwell.example");
+  await waitForHydration(page);
+  await expect(page.getByTestId("po-count")).toHaveText("1–25 of 48 purchase orders");
+  await page.getByLabel("Supplier").selectOption({ label: "Circuitry Works Ltd" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("po-count")).toHaveText("1–12 of 12 purchase orders");
+});

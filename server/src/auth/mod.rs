@@ -1,0 +1,7 @@
+//! Identity on the web: sessions, the actor of each request, sign-in and sign-out, CSRF.
+
+pub mod csrf;
+pub mod password;
+pub mod session;
+pub mod store;
+pub mod throttle;

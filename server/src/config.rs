@@ -1,0 +1,250 @@
+//! Configuration: built-in defaults, then an optional TOML file, then environment variables.
+//! Validated once at start-up; a bad value stops the process with a message naming it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThrottleConfig {
+    /// Failed sign-ins for one e-mail address before it is locked for a while.
+    pub account_max_failures: i64,
+    /// Failed sign-ins from one address (any account) before it is locked.
+    pub ip_max_failures: i64,
+    pub window_minutes: i64,
+    pub lockout_minutes: i64,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig { account_max_failures: 5, ip_max_failures: 20, window_minutes: 15, lockout_minutes: 15 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// The address users reach us at, e.g. `https://portal.example.com`. An `https` URL turns on
+    /// Secure cookies; its origin is accepted on state-changing requests.
+    pub public_url: Option<String>,
+    /// Where cargo-leptos put the site: `pkg/` (wasm, js, css) and the public assets.
+    pub site_root: String,
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `supplyline=debug,tower_http=info`. `RUST_LOG` wins.
+    pub log_level: String,
+    pub session_idle_minutes: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    pub throttle: ThrottleConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://data/supplyline.db".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            public_url: None,
+            site_root: "target/site".into(),
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            session_idle_minutes: 8 * 60,
+            trust_forwarded_for: false,
+            throttle: ThrottleConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is not valid: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("environment variable {name}={value:?} is not valid: {reason}")]
+    Env { name: &'static str, value: String, reason: String },
+    #[error("configuration value {field} is not valid: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+pub const DEFAULT_FILE: &str = "supplyline.toml";
+
+impl Config {
+    /// Defaults ⊕ file (`SUPPLYLINE_CONFIG`, else `supplyline.toml` when present) ⊕ environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut config = match env("SUPPLYLINE_CONFIG") {
+            Some(path) => Config::from_file(Path::new(&path))?,
+            None if Path::new(DEFAULT_FILE).exists() => Config::from_file(Path::new(DEFAULT_FILE))?,
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })
+    }
+
+    /// Applies the documented environment variables; `lookup` is `std::env::var` outside tests.
+    pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parsed<T: std::str::FromStr>(name: &'static str, value: String) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| ConfigError::Env { name, value, reason: e.to_string() })
+        }
+        if let Some(v) = lookup("DATABASE_URL") {
+            self.database_url = v;
+        }
+        // cargo-leptos sets LEPTOS_SITE_ADDR / LEPTOS_SITE_ROOT when it runs the server.
+        if let Some(v) = lookup("SUPPLYLINE_BIND").or_else(|| lookup("LEPTOS_SITE_ADDR")) {
+            self.bind = parsed("SUPPLYLINE_BIND", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SITE_ROOT").or_else(|| lookup("LEPTOS_SITE_ROOT")) {
+            self.site_root = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_LOG_FORMAT") {
+            self.log_format = match v.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "SUPPLYLINE_LOG_FORMAT",
+                        value: v,
+                        reason: "use text or json".into(),
+                    })
+                }
+            };
+        }
+        if let Some(v) = lookup("SUPPLYLINE_LOG_LEVEL") {
+            self.log_level = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SESSION_IDLE_MINUTES") {
+            self.session_idle_minutes = parsed("SUPPLYLINE_SESSION_IDLE_MINUTES", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_TRUST_FORWARDED_FOR") {
+            self.trust_forwarded_for = parsed("SUPPLYLINE_TRUST_FORWARDED_FOR", v)?;
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
+            return Err(ConfigError::Invalid {
+                field: "database_url",
+                reason: format!("{:?} must start with sqlite:// or postgres://", redact_url(&self.database_url)),
+            });
+        }
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Invalid { field: "public_url", reason: format!("{url:?} must start with http:// or https://") });
+            }
+        }
+        if self.session_idle_minutes < 1 {
+            return Err(ConfigError::Invalid { field: "session_idle_minutes", reason: "must be at least 1".into() });
+        }
+        let t = &self.throttle;
+        if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
+            return Err(ConfigError::Invalid { field: "throttle", reason: "every throttle value must be at least 1".into() });
+        }
+        Ok(())
+    }
+
+    /// Cookies are Secure when users reach us over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The public origin (`scheme://host[:port]`), when configured.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split('/').next().unwrap_or_default();
+        Some(format!("{scheme}://{host}"))
+    }
+}
+
+/// A database URL fit for logs: the password replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with_env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut c = Config::default();
+        c.apply_env(|k| map.get(k).cloned())?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let c = with_env(&[("DATABASE_URL", "postgres://u@h/db"), ("SUPPLYLINE_BIND", "0.0.0.0:8080"), ("SUPPLYLINE_LOG_FORMAT", "json")])
+            .unwrap();
+        assert_eq!(c.database_url, "postgres://u@h/db");
+        assert_eq!(c.bind.port(), 8080);
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_environment_values_name_the_variable() {
+        let err = with_env(&[("SUPPLYLINE_BIND", "localhost")]).unwrap_err();
+        assert!(err.to_string().contains("SUPPLYLINE_BIND"), "{err}");
+        let err = with_env(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(err.to_string().contains("database_url"), "{err}");
+    }
+
+    #[test]
+    fn toml_file_is_read_and_unknown_keys_refused() {
+        let ok: Config = toml::from_str("database_url = \"postgres://a@b/c\"\n[throttle]\naccount_max_failures = 3\n").unwrap();
+        assert_eq!(ok.throttle.account_max_failures, 3);
+        assert_eq!(ok.throttle.window_minutes, 15);
+        assert!(toml::from_str::<Config>("databse_url = \"x\"").is_err());
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let mut c = Config::default();
+        assert!(!c.secure_cookies());
+        c.public_url = Some("https://portal.example.com/app".into());
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_origin().as_deref(), Some("https://portal.example.com"));
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,33 @@
+//! The audit log: who did what, to which record, from where. Written in the caller's transaction.
+
+use crate::db::{Executor, Result, Sql};
+
+pub struct AuditEntry<'a> {
+    pub user_id: Option<i64>,
+    pub role: Option<&'a str>,
+    pub supplier_id: Option<i64>,
+    pub action: &'a str,
+    pub entity: Option<(&'a str, i64)>,
+    pub detail: serde_json::Value,
+    pub ip: Option<&'a str>,
+}
+
+pub async fn record(exec: &mut impl Executor, entry: AuditEntry<'_>) -> Result<()> {
+    exec.execute(
+        Sql::new(
+            "INSERT INTO audit_log (user_id, role, supplier_id, action, entity_type, entity_id, detail, ip, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entry.user_id)
+        .bind(entry.role)
+        .bind(entry.supplier_id)
+        .bind(entry.action)
+        .bind(entry.entity.map(|(t, _)| t))
+        .bind(entry.entity.map(|(_, id)| id))
+        .bind(entry.detail.to_string())
+        .bind(entry.ip)
+        .bind(chrono::Utc::now()),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The HTTP surface: pages and server functions (Leptos), the sign-in forms, health probes.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::{provide_context, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::ports::Services;
+
+use crate::auth::store::SessionDb;
+use crate::auth::throttle::Throttle;
+use crate::auth::{csrf, session};
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::account::AccountService;
+use crate::domain::order::OrderService;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub throttle: Throttle,
+    pub services: Services,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+        let services = Services {
+            orders: Arc::new(OrderService { db: db.clone() }),
+            accounts: Arc::new(AccountService { db: db.clone() }),
+        };
+        AppState {
+            throttle: Throttle::new(db.clone(), config.throttle.clone()),
+            db,
+            config: Arc::new(config),
+            services,
+            leptos_options,
+        }
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready\n"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness probe: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+pub fn router(state: AppState, sessions: SessionDb) -> Router {
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name(session::SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(state.config.session_idle_minutes)));
+
+    let routes = generate_route_list(app::App);
+    let services = state.services.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/login", post(session::login))
+        .route("/logout", post(session::logout))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(services.clone()),
+            move || app::shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        // Outermost last: trace → CSRF → session → actor → page guard → handler.
+        .layer(from_fn(session::require_login))
+        .layer(from_fn_with_state(state.clone(), session::load_actor))
+        .layer(session_layer)
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

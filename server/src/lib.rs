@@ -1,0 +1,11 @@
+//! Supplyline's server: configuration, persistence, domain services, HTTP, CLI.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,108 @@
+//! Building and running the application: connect, migrate, bind (port 0 in tests), serve.
+
+use std::net::SocketAddr;
+
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::auth::store::SessionDb;
+use crate::config::{redact_url, Config};
+use crate::db::{Db, DbError};
+use crate::http::{router, AppState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database {url}: {source}")]
+    Connect { url: String, source: DbError },
+    #[error("cannot migrate the database {url}: {source}")]
+    Migrate { url: String, source: DbError },
+    #[error("cannot prepare the session table: {0}")]
+    Sessions(sqlx::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// Opens the configured database and applies pending migrations; both fail with the URL (password
+/// redacted) in the message.
+pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
+    let url = redact_url(&config.database_url);
+    let db = Db::connect(&config.database_url).await.map_err(|source| StartupError::Connect { url: url.clone(), source })?;
+    db.migrate().await.map_err(|source| StartupError::Migrate { url, source })?;
+    Ok(db)
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("supplyline")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build()
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    db: Db,
+    sessions: SessionDb,
+}
+
+impl Application {
+    /// Connects, migrates and binds; serving starts with [`Application::run_until_stopped`].
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let db = open_database(&config).await?;
+        Application::build_with_db(config, db).await
+    }
+
+    pub async fn build_with_db(config: Config, db: Db) -> Result<Application, StartupError> {
+        let sessions = SessionDb::for_db(&db).await.map_err(StartupError::Sessions)?;
+        let listener =
+            TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
+        let options = leptos_options(&config);
+        let state = AppState::new(db.clone(), config, options);
+        Ok(Application { router: router(state, sessions.clone()), listener, db, sessions })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let cleanup = self.sessions.spawn_cleanup(std::time::Duration::from_secs(600));
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        cleanup.abort();
+        result
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,204 @@
+//! Test harness: the real application on port 0 with a fresh database (a SQLite file or a new
+//! PostgreSQL database), seeded with a small demo dataset.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use supplyline::config::{Config, ThrottleConfig};
+use supplyline::db::Db;
+use supplyline::startup::Application;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = supplyline::demo::DEMO_PASSWORD;
+/// Demo POs go round-robin to the four suppliers in this order.
+pub const SUPPLIERS: [&str; 4] = ["NORDFAST", "KESSLER", "ALPOLY", "CIRCWORKS"];
+pub const NORDHAVN_USER: &str = "lars@nordhavn.example";
+pub const KESSLER_USER: &str = "petra@kessler-guss.example";
+pub const BUYER: &str = "maria@brightwell.example";
+pub const SEEDED_POS: usize = 8;
+
+/// The PostgreSQL server tests create their databases on (`SUPPLYLINE_TEST_PG`).
+fn pg_admin_url() -> String {
+    std::env::var("SUPPLYLINE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that exists for one test and is removed afterwards.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(std::path::PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop is synchronous: a short-lived runtime on its own thread does the async drop.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(async {
+                        use sqlx::Connection;
+                        if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A fresh, empty database; `None` (with a loud message) when PostgreSQL is not reachable,
+/// except under `CI=true`, where that fails the test.
+pub async fn fresh_db(backend: Backend) -> Option<TestDb> {
+    let unique = format!("{}_{:08x}", std::process::id(), rand::random::<u32>());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("supplyline-test-{unique}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            Some(TestDb { url: format!("sqlite://{}/test.db", dir.display()), cleanup: Cleanup::Dir(dir) })
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin_url = pg_admin_url();
+            let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+                Ok(c) => c,
+                Err(e) => {
+                    if std::env::var("CI").as_deref() == Ok("true") {
+                        panic!("PostgreSQL at {admin_url} is required under CI=true: {e}");
+                    }
+                    eprintln!("\n!!!! SKIPPED: PostgreSQL half of this test; no server at {admin_url}: {e} !!!!\n");
+                    return None;
+                }
+            };
+            let name = format!("supplyline_test_{unique}");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.unwrap();
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+            Some(TestDb { url: format!("{base}/{name}"), cleanup: Cleanup::PgDatabase { admin_url, name } })
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    _db: TestDb,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+pub fn test_config(url: &str) -> Config {
+    Config {
+        database_url: url.to_string(),
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        throttle: ThrottleConfig { account_max_failures: 3, ip_max_failures: 6, window_minutes: 15, lockout_minutes: 15 },
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    /// The application with a seeded database, serving on an ephemeral port.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let test_db = fresh_db(backend).await?;
+        let config = test_config(&test_db.url);
+        let db = supplyline::startup::open_database(&config).await.expect("database opens and migrates");
+        supplyline::demo::seed(&db, SEEDED_POS).await.expect("demo data seeds");
+        let app = Application::build_with_db(config, db.clone()).await.expect("application builds");
+        let addr = app.local_addr();
+        let server = tokio::spawn(async move {
+            app.run_until(std::future::pending()).await.expect("server runs");
+        });
+        Some(TestApp { addr, db, _db: test_db, _server: server })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects, sends our Origin.
+    pub fn client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", self.origin().parse().unwrap());
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    pub async fn login(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        client.post(self.url("/login")).form(&[("email", email), ("password", password)]).send().await.unwrap()
+    }
+
+    /// A signed-in client for `email`.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        let res = self.login(&client, email, PASSWORD).await;
+        assert_eq!(res.status(), 303, "sign-in of {email} redirects");
+        assert_eq!(location(&res), "/pos", "sign-in of {email} succeeds");
+        client
+    }
+
+    /// The id of the first seeded PO of the supplier with `code`.
+    pub async fn first_po_of(&self, code: &str) -> i64 {
+        use supplyline::db::{Executor, Sql};
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+        }
+        let row: Row = self
+            .db
+            .exec()
+            .fetch_one(
+                Sql::new("SELECT po.id FROM purchase_order po JOIN supplier s ON s.id = po.supplier_id WHERE s.code = $1 ORDER BY po.id LIMIT 1")
+                    .bind(code),
+            )
+            .await
+            .unwrap();
+        row.id
+    }
+}
+
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.cookies().find(|c| c.name() == "supplyline_session").map(|c| c.value().to_string())
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}

@@ -1,0 +1,167 @@
+//! Persistence and domain services against SQLite and PostgreSQL: migrations, the demo dataset,
+//! the PO list's filters, sorting, paging and scoping, user creation.
+
+mod common;
+
+use app::model::{PoQuery, Role};
+use app::ports::{Actor, OrderPort};
+use common::*;
+use supplyline::auth::password::NewPassword;
+use supplyline::db::{Db, Executor, Sql};
+use supplyline::domain::account::{self, AccountError, NewUser};
+use supplyline::domain::order::OrderService;
+
+#[derive(sqlx::FromRow)]
+struct N {
+    n: i64,
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    db.exec().fetch_one::<N>(Sql::new(sql)).await.unwrap().n
+}
+
+async fn open(backend: Backend) -> Option<(TestDb, Db)> {
+    let test_db = fresh_db(backend).await?;
+    let db = supplyline::startup::open_database(&test_config(&test_db.url)).await.unwrap();
+    Some((test_db, db))
+}
+
+macro_rules! db_or_skip {
+    ($backend:expr) => {
+        match open($backend).await {
+            Some(pair) => pair,
+            None => return,
+        }
+    };
+}
+
+async fn supplier_id(db: &Db, code: &str) -> i64 {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+    }
+    db.exec().fetch_one::<Row>(Sql::new("SELECT id FROM supplier WHERE code = $1").bind(code)).await.unwrap().id
+}
+
+async fn migrations_are_idempotent(backend: Backend) {
+    let (_guard, db) = db_or_skip!(backend);
+    db.migrate().await.expect("a second run applies nothing and fails nothing");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM purchase_order").await, 0);
+}
+
+async fn the_demo_dataset_is_realistic(backend: Backend) {
+    let (_guard, db) = db_or_skip!(backend);
+    assert!(supplyline::demo::seed_if_empty(&db).await.unwrap());
+    assert!(!supplyline::demo::seed_if_empty(&db).await.unwrap(), "never seeds twice");
+    assert!(count(&db, "SELECT COUNT(*) AS n FROM supplier").await >= 3);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM supplier s WHERE (SELECT COUNT(*) FROM app_user u WHERE u.supplier_id = s.id) < 2").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM app_user WHERE role = 'buyer'").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM app_user WHERE role = 'admin'").await, 1);
+    assert!(count(&db, "SELECT COUNT(*) AS n FROM purchase_order").await >= 40);
+    let out_of_range = "SELECT COUNT(*) AS n FROM purchase_order po
+        WHERE (SELECT COUNT(*) FROM purchase_order_line l WHERE l.purchase_order_id = po.id) NOT BETWEEN 1 AND 12";
+    assert_eq!(count(&db, out_of_range).await, 0);
+    assert!(count(&db, "SELECT COUNT(*) AS n FROM product WHERE tracking = 'lot'").await > 0);
+    assert!(count(&db, "SELECT COUNT(*) AS n FROM product WHERE tracking = 'none'").await > 0);
+    assert!(count(&db, "SELECT COUNT(DISTINCT state) AS n FROM purchase_order").await >= 3);
+    assert!(count(&db, "SELECT COUNT(DISTINCT ack_state) AS n FROM purchase_order").await >= 4);
+}
+
+async fn po_list_filters_sorts_and_pages(backend: Backend) {
+    let (_guard, db) = db_or_skip!(backend);
+    supplyline::demo::seed(&db, 60).await.unwrap();
+    let orders = OrderService { db: db.clone() };
+    let buyer = Actor::new(1, Role::Buyer, None).unwrap();
+    let q = |f: fn(&mut PoQuery)| {
+        let mut query = PoQuery::default();
+        f(&mut query);
+        query
+    };
+
+    let all = orders.list(&buyer, PoQuery::default()).await.unwrap();
+    assert_eq!((all.total, all.items.len()), (60, 25));
+    let dates: Vec<_> = all.items.iter().map(|p| p.order_date).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first by default");
+
+    let page3 = orders.list(&buyer, q(|q| q.page = Some(3))).await.unwrap();
+    assert_eq!(page3.items.len(), 10);
+    let page2 = orders.list(&buyer, q(|q| q.page = Some(2))).await.unwrap();
+    assert!(page2.items.iter().all(|p| !all.items.iter().any(|a| a.id == p.id)), "pages do not overlap");
+
+    let by_total = orders.list(&buyer, q(|q| q.sort = Some("-total".into()))).await.unwrap();
+    assert!(by_total.items.windows(2).all(|w| w[0].amount_total >= w[1].amount_total));
+
+    let purchase = orders.list(&buyer, q(|q| q.state = Some("purchase".into()))).await.unwrap();
+    assert!(purchase.total > 0 && purchase.items.iter().all(|p| p.state.as_str() == "purchase"));
+
+    let by_number = orders.list(&buyer, q(|q| q.q = Some("p00017".into()))).await.unwrap();
+    assert_eq!(by_number.items.iter().map(|p| p.number.as_str()).collect::<Vec<_>>(), ["P00017"]);
+
+    // Our product code, the supplier's own code, and the product name all find the PO.
+    for search in ["CST-HSG-220", "kg-gh220-b", "gearbox housing"] {
+        let found = orders.list(&buyer, PoQuery { q: Some(search.into()), ..Default::default() }).await.unwrap();
+        assert!(found.total > 0, "{search}");
+        assert!(found.items.iter().all(|p| p.supplier_name == "Kessler Präzisionsguss GmbH"), "{search}");
+    }
+    let wildcard = orders.list(&buyer, q(|q| q.q = Some("%".into()))).await.unwrap();
+    assert_eq!(wildcard.total, 0, "a typed % matches only a literal %");
+}
+
+async fn po_queries_are_scoped_to_the_suppliers_own(backend: Backend) {
+    let (_guard, db) = db_or_skip!(backend);
+    supplyline::demo::seed(&db, 12).await.unwrap();
+    let orders = OrderService { db: db.clone() };
+    let nordhavn = supplier_id(&db, "NORDFAST").await;
+    let kessler = supplier_id(&db, "KESSLER").await;
+    let supplier = Actor::new(99, Role::SupplierUser, Some(nordhavn)).unwrap();
+
+    let own = orders.list(&supplier, PoQuery::default()).await.unwrap();
+    assert_eq!(own.total, 3);
+    assert!(own.items.iter().all(|p| p.supplier_id == nordhavn));
+    let widened = orders.list(&supplier, PoQuery { supplier: Some(kessler), ..Default::default() }).await.unwrap();
+    assert!(widened.items.iter().all(|p| p.supplier_id == nordhavn));
+
+    let buyer = Actor::new(1, Role::Buyer, None).unwrap();
+    let theirs = orders.list(&buyer, PoQuery { supplier: Some(kessler), ..Default::default() }).await.unwrap();
+    let foreign_id = theirs.items[0].id;
+    assert_eq!(orders.get(&supplier, foreign_id).await.unwrap_err(), app::AppError::NotFound);
+    let detail = orders.get(&buyer, foreign_id).await.unwrap();
+    assert!(!detail.lines.is_empty());
+    assert!(detail.lines.iter().all(|l| l.supplier_product_code.is_some()), "supplier codes come with each line");
+    assert!(orders.supplier_options(&supplier).await.unwrap().is_empty());
+    assert_eq!(orders.supplier_options(&buyer).await.unwrap().len(), 4);
+}
+
+async fn adding_users_checks_everything_before_writing(backend: Backend) {
+    let (_guard, db) = db_or_skip!(backend);
+    supplyline::demo::seed(&db, 1).await.unwrap();
+    let pw = NewPassword::parse("a long enough password".into()).unwrap();
+    let add = |email: &'static str, role: &'static str, supplier: Option<&'static str>| {
+        let db = db.clone();
+        let pw = NewPassword::parse(pw.expose().to_string()).unwrap();
+        async move {
+            account::add_user(&db, NewUser { email, display_name: None, role, supplier_code: supplier }, &pw).await
+        }
+    };
+    let users_before = count(&db, "SELECT COUNT(*) AS n FROM app_user").await;
+    assert!(matches!(add("x@y.example", "supplier_user", None).await, Err(AccountError::SupplierRequired(_))));
+    assert!(matches!(add("x@y.example", "buyer", Some("NORDFAST")).await, Err(AccountError::SupplierNotAllowed(_))));
+    assert!(matches!(add("x@y.example", "supplier_user", Some("NOPE")).await, Err(AccountError::UnknownSupplier(_))));
+    assert!(matches!(add("x@y.example", "owner", None).await, Err(AccountError::UnknownRole(_))));
+    assert!(matches!(add("LARS@nordhavn.example", "buyer", None).await, Err(AccountError::EmailTaken(_))));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM app_user").await, users_before, "nothing written on an error");
+
+    let id = add("New.Person@Nordhavn.example", "supplier_user", Some("NORDFAST")).await.unwrap();
+    let user = account::find_by_id(&db, id).await.unwrap().unwrap();
+    assert_eq!(user.email, "new.person@nordhavn.example");
+    assert!(user.password_hash.unwrap().starts_with("$argon2id$"));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'user.created'").await, users_before + 1);
+}
+
+on_both_backends!(
+    migrations_are_idempotent,
+    the_demo_dataset_is_realistic,
+    po_list_filters_sorts_and_pages,
+    po_queries_are_scoped_to_the_suppliers_own,
+    adding_users_checks_everything_before_writing,
+);
