@@ -69,7 +69,7 @@ pub fn PoListPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let suppliers = suppliers.await.unwrap_or_default();
-                view! { <Filters query=query.get_untracked() suppliers/> }
+                view! { <Filters query=query.get() suppliers/> }
             })}
         </Suspense>
         <div class="mt-4">
