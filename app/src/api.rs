@@ -32,9 +32,8 @@ pub async fn supplier_options() -> Result<Vec<SupplierOption>, AppError> {
 /// The sign-in form's notice after a failed attempt, read once (the server's login handler sets it).
 #[server(prefix = "/rpc", endpoint = "login_notice")]
 pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> {
-    let session: tower_sessions::Session = leptos_axum::extract()
-        .await
-        .map_err(|e| AppError::Transport(e.to_string()))?;
+    let session: tower_sessions::Session =
+        leptos_axum::extract().await.map_err(|e| AppError::Transport(e.to_string()))?;
     let notice = session.remove::<crate::model::LoginNotice>(crate::model::LOGIN_NOTICE_KEY).await.map_err(|e| {
         tracing::error!(error = %e, "reading the login notice from the session failed");
         AppError::Internal { reference: "session-read".into() }

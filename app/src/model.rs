@@ -244,7 +244,10 @@ impl PoQuery {
         let state = match self.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => Some(PoState::parse(s).ok_or_else(|| {
-                crate::AppError::invalid("state", format!("Unknown state {s:?}: use one of draft, sent, to_approve, purchase, done, cancel."))
+                crate::AppError::invalid(
+                    "state",
+                    format!("Unknown state {s:?}: use one of draft, sent, to_approve, purchase, done, cancel."),
+                )
             })?),
         };
         let search = self.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);

@@ -94,22 +94,3 @@ fn set_status(err: &AppError) {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn supplier_roles_are_bound_to_one_supplier() {
-        let a = Actor::new(1, Role::SupplierUser, Some(7)).unwrap();
-        assert_eq!(a.supplier_scope(), Some(7));
-        assert!(Actor::new(1, Role::SupplierAdmin, None).is_err());
-    }
-
-    #[test]
-    fn buyers_and_admins_see_every_supplier() {
-        assert_eq!(Actor::new(2, Role::Buyer, None).unwrap().supplier_scope(), None);
-        assert_eq!(Actor::new(3, Role::Admin, None).unwrap().supplier_scope(), None);
-        assert!(Actor::new(2, Role::Buyer, Some(7)).is_err());
-    }
-}

@@ -85,7 +85,12 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::User { command: UserCommand::Add { email, role, supplier, name } } => {
             let db = open_database(&config).await.map_err(|e| e.to_string())?;
             let (password, generated) = read_password()?;
-            let new = NewUser { email: &email, display_name: name.as_deref(), role: &role, supplier_code: supplier.as_deref() };
+            let new = NewUser {
+                email: &email,
+                display_name: name.as_deref(),
+                role: &role,
+                supplier_code: supplier.as_deref(),
+            };
             let id = account::add_user(&db, new, &password).await.map_err(|e| e.to_string())?;
             println!("Added user {id}: {} ({role}).", email.trim().to_lowercase());
             if generated {
@@ -105,7 +110,10 @@ fn read_password() -> Result<(NewPassword, bool), String> {
         return Ok((NewPassword::generate(), true));
     }
     let mut input = String::new();
-    stdin.lock().read_to_string(&mut input).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    stdin
+        .lock()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let line = input.lines().next().unwrap_or_default().to_string();
     if line.is_empty() {
         return Ok((NewPassword::generate(), true));

@@ -154,7 +154,10 @@ impl Config {
         }
         if let Some(url) = &self.public_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConfigError::Invalid { field: "public_url", reason: format!("{url:?} must start with http:// or https://") });
+                return Err(ConfigError::Invalid {
+                    field: "public_url",
+                    reason: format!("{url:?} must start with http:// or https://"),
+                });
             }
         }
         if self.session_idle_minutes < 1 {
@@ -162,7 +165,10 @@ impl Config {
         }
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
-            return Err(ConfigError::Invalid { field: "throttle", reason: "every throttle value must be at least 1".into() });
+            return Err(ConfigError::Invalid {
+                field: "throttle",
+                reason: "every throttle value must be at least 1".into(),
+            });
         }
         Ok(())
     }
@@ -210,8 +216,12 @@ mod tests {
 
     #[test]
     fn environment_overrides_defaults() {
-        let c = with_env(&[("DATABASE_URL", "postgres://u@h/db"), ("SUPPLYLINE_BIND", "0.0.0.0:8080"), ("SUPPLYLINE_LOG_FORMAT", "json")])
-            .unwrap();
+        let c = with_env(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("SUPPLYLINE_BIND", "0.0.0.0:8080"),
+            ("SUPPLYLINE_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
         assert_eq!(c.database_url, "postgres://u@h/db");
         assert_eq!(c.bind.port(), 8080);
         assert_eq!(c.log_format, LogFormat::Json);
@@ -227,7 +237,8 @@ mod tests {
 
     #[test]
     fn toml_file_is_read_and_unknown_keys_refused() {
-        let ok: Config = toml::from_str("database_url = \"postgres://a@b/c\"\n[throttle]\naccount_max_failures = 3\n").unwrap();
+        let ok: Config =
+            toml::from_str("database_url = \"postgres://a@b/c\"\n[throttle]\naccount_max_failures = 3\n").unwrap();
         assert_eq!(ok.throttle.account_max_failures, 3);
         assert_eq!(ok.throttle.window_minutes, 15);
         assert!(toml::from_str::<Config>("databse_url = \"x\"").is_err());

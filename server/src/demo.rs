@@ -34,7 +34,10 @@ const SUPPLIERS: &[DemoSupplier] = &[
         code: "NORDFAST",
         name: "Nordhavn Fasteners A/S",
         email: "orders@nordhavn.example",
-        users: [("anna@nordhavn.example", "Anna Madsen", Role::SupplierAdmin), ("lars@nordhavn.example", "Lars Holm", Role::SupplierUser)],
+        users: [
+            ("anna@nordhavn.example", "Anna Madsen", Role::SupplierAdmin),
+            ("lars@nordhavn.example", "Lars Holm", Role::SupplierUser),
+        ],
         products: &[
             ("FST-M8-30", "Hex bolt M8×30, 8.8, zinc", "none", "Units", 0.12, "NH-10830", 10),
             ("FST-M8-N", "Hex nut M8, class 8, zinc", "none", "Units", 0.04, "NH-20008", 10),
@@ -48,7 +51,10 @@ const SUPPLIERS: &[DemoSupplier] = &[
         code: "KESSLER",
         name: "Kessler Präzisionsguss GmbH",
         email: "vertrieb@kessler-guss.example",
-        users: [("jonas@kessler-guss.example", "Jonas Weber", Role::SupplierAdmin), ("petra@kessler-guss.example", "Petra Vogel", Role::SupplierUser)],
+        users: [
+            ("jonas@kessler-guss.example", "Jonas Weber", Role::SupplierAdmin),
+            ("petra@kessler-guss.example", "Petra Vogel", Role::SupplierUser),
+        ],
         products: &[
             ("CST-HSG-220", "Gearbox housing GH-220, EN-GJS-400", "lot", "Units", 148.0, "KG-GH220-B", 42),
             ("CST-CVR-220", "Gearbox cover GC-220", "lot", "Units", 61.5, "KG-GC220-A", 35),
@@ -60,7 +66,10 @@ const SUPPLIERS: &[DemoSupplier] = &[
         code: "ALPOLY",
         name: "Alpine Polymers SA",
         email: "service@alpine-polymers.example",
-        users: [("claire@alpine-polymers.example", "Claire Dubois", Role::SupplierAdmin), ("marco@alpine-polymers.example", "Marco Rossi", Role::SupplierUser)],
+        users: [
+            ("claire@alpine-polymers.example", "Claire Dubois", Role::SupplierAdmin),
+            ("marco@alpine-polymers.example", "Marco Rossi", Role::SupplierUser),
+        ],
         products: &[
             ("PLY-PA66-GF30", "PA66 GF30 granulate, black", "lot", "kg", 4.85, "AP-6630-BK", 21),
             ("PLY-PBT-NAT", "PBT granulate, natural", "lot", "kg", 3.6, "AP-PBT-N", 21),
@@ -72,7 +81,10 @@ const SUPPLIERS: &[DemoSupplier] = &[
         code: "CIRCWORKS",
         name: "Circuitry Works Ltd",
         email: "sales@circuitryworks.example",
-        users: [("priya@circuitryworks.example", "Priya Shah", Role::SupplierAdmin), ("tom@circuitryworks.example", "Tom Barker", Role::SupplierUser)],
+        users: [
+            ("priya@circuitryworks.example", "Priya Shah", Role::SupplierAdmin),
+            ("tom@circuitryworks.example", "Tom Barker", Role::SupplierUser),
+        ],
         products: &[
             ("ELC-CTRL-48", "Motor controller board MC-48V", "serial", "Units", 212.0, "CW-MC48-R3", 56),
             ("ELC-ENC-1024", "Incremental encoder 1024 ppr", "serial", "Units", 46.0, "CW-ENC1K", 35),
@@ -83,7 +95,7 @@ const SUPPLIERS: &[DemoSupplier] = &[
 ];
 
 const INTERNAL_USERS: [(&str, &str, Role); 2] =
-    [("maria@brightwell.example", "Maria Keller (buyer)", Role::Buyer), ("ops@brightwell.example", "Ops Admin", Role::Admin)];
+    [("maria@brightwell.example", "Maria Keller", Role::Buyer), ("ops@brightwell.example", "Ops Admin", Role::Admin)];
 
 /// Every demo login, for the banner `supplyline demo` prints.
 pub fn logins() -> Vec<DemoLogin> {
@@ -155,7 +167,9 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
         )
         .await?;
     let mut uoms = std::collections::HashMap::new();
-    for (i, (name, category)) in [("Units", "Unit"), ("kg", "Weight"), ("L", "Volume"), ("m", "Length")].into_iter().enumerate() {
+    for (i, (name, category)) in
+        [("Units", "Unit"), ("kg", "Weight"), ("L", "Volume"), ("m", "Length")].into_iter().enumerate()
+    {
         let row: IdRow = tx
             .fetch_one(
                 Sql::new("INSERT INTO uom (name, category, factor, rounding, odoo_id) VALUES ($1, $2, 1.0, 0.01, $3) RETURNING id")

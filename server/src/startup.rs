@@ -26,7 +26,8 @@ pub enum StartupError {
 /// redacted) in the message.
 pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
     let url = redact_url(&config.database_url);
-    let db = Db::connect(&config.database_url).await.map_err(|source| StartupError::Connect { url: url.clone(), source })?;
+    let db =
+        Db::connect(&config.database_url).await.map_err(|source| StartupError::Connect { url: url.clone(), source })?;
     db.migrate().await.map_err(|source| StartupError::Migrate { url, source })?;
     Ok(db)
 }
@@ -72,7 +73,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let cleanup = self.sessions.spawn_cleanup(std::time::Duration::from_secs(600));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;

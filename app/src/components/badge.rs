@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::model::{AckState, PoState};
 
-const BASE: &str = "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap";
+const BASE: &str =
+    "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap";
 
 #[component]
 pub fn PoStateBadge(state: PoState) -> impl IntoView {

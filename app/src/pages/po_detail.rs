@@ -46,6 +46,14 @@ fn Fact(label: &'static str, value: String) -> impl IntoView {
     }
 }
 
+fn tracking_label(tracking: &str) -> Option<&'static str> {
+    match tracking {
+        "lot" => Some("Lot-tracked"),
+        "serial" => Some("Serial-tracked"),
+        _ => None,
+    }
+}
+
 #[component]
 fn PoDetail(po: PoDetailView) -> impl IntoView {
     let s = po.summary.clone();
@@ -73,7 +81,24 @@ fn PoDetail(po: PoDetailView) -> impl IntoView {
             </div>
         })}
         <h2 class="mt-6 mb-2 text-lg font-semibold">{format!("Lines ({})", po.lines.len())}</h2>
-        <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+        <ul class="space-y-2 sm:hidden" data-testid="po-line-cards">
+            {po.lines.iter().map(|l| view! {
+                <li class="rounded-lg bg-white p-3 text-sm shadow-sm ring-1 ring-slate-200">
+                    <div class="flex justify-between gap-2">
+                        <span class="font-medium">{format!("{}. ", l.line_no)}{l.product_code.clone().map(|c| format!("[{c}] ")).unwrap_or_default()}{l.product_name.clone()}</span>
+                        {tracking_label(&l.tracking).map(|t| view! { <span class="shrink-0 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">{t}</span> })}
+                    </div>
+                    <dl class="mt-2 grid grid-cols-2 gap-x-3 gap-y-1 text-xs">
+                        <dt class="text-slate-500">"Your code"</dt><dd class="font-mono">{l.supplier_product_code.clone().unwrap_or_else(|| "—".into())}</dd>
+                        <dt class="text-slate-500">"Quantity"</dt><dd class="tabular-nums">{format!("{} {}", format::quantity(l.quantity), l.uom)}</dd>
+                        <dt class="text-slate-500">"Unit price"</dt><dd class="tabular-nums">{format::money(l.price_unit, &currency)}</dd>
+                        <dt class="text-slate-500">"Subtotal"</dt><dd class="tabular-nums">{format::money(l.subtotal, &currency)}</dd>
+                        <dt class="text-slate-500">"Requested"</dt><dd>{format::date(&l.requested_date)}</dd>
+                    </dl>
+                </li>
+            }).collect_view()}
+        </ul>
+        <div class="hidden sm:block overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
             <table class="min-w-full text-sm" data-testid="po-lines">
                 <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
                     <tr>
@@ -88,11 +113,7 @@ fn PoDetail(po: PoDetailView) -> impl IntoView {
                 </thead>
                 <tbody class="divide-y divide-slate-100">
                     {po.lines.into_iter().map(|l| {
-                        let tracked = match l.tracking.as_str() {
-                            "lot" => Some("Lot-tracked"),
-                            "serial" => Some("Serial-tracked"),
-                            _ => None,
-                        };
+                        let tracked = tracking_label(&l.tracking);
                         view! {
                             <tr>
                                 <td class="px-3 py-2 text-slate-500">{l.line_no}</td>

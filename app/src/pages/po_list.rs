@@ -63,7 +63,7 @@ pub fn PoListPage() -> impl IntoView {
         <div class="flex flex-wrap items-end justify-between gap-4">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">"Purchase orders"</h1>
-                <p class="text-sm text-slate-600">"Orders placed with you, newest first. Open one to see its lines."</p>
+                <p class="text-sm text-slate-600">"Open an order to see its lines, dates and prices."</p>
             </div>
         </div>
         <Suspense fallback=|| ()>
@@ -154,7 +154,8 @@ fn Results(page: Page<PoSummaryView>, query: PoQuery) -> impl IntoView {
             .into_any()
         };
     }
-    let show_supplier = page.items.iter().any(|po| po.supplier_id != page.items[0].supplier_id) || query.supplier.is_some();
+    let show_supplier =
+        page.items.iter().any(|po| po.supplier_id != page.items[0].supplier_id) || query.supplier.is_some();
     let pages = page.page_count();
     let current = page.page;
     let prev = (current > 1).then(|| page_href(&query, current - 1));
@@ -165,7 +166,25 @@ fn Results(page: Page<PoSummaryView>, query: PoQuery) -> impl IntoView {
         <p class="mb-2 text-sm text-slate-600" data-testid="po-count">
             {format!("{first}–{last} of {} purchase orders", page.total)}
         </p>
-        <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+        // Phones get one card per PO; wider screens the table.
+        <ul class="space-y-2 sm:hidden" data-testid="po-cards">
+            {page.items.iter().map(|po| view! {
+                <li>
+                    <a href=format!("/pos/{}", po.id) class="block rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200">
+                        <div class="flex items-center justify-between gap-2">
+                            <span class="font-medium text-blue-700">{po.number.clone()}</span>
+                            <span class="tabular-nums text-sm">{format::money(po.amount_total, &po.currency)}</span>
+                        </div>
+                        {show_supplier.then(|| view! { <div class="text-sm text-slate-600">{po.supplier_name.clone()}</div> })}
+                        <div class="mt-2 flex flex-wrap gap-1"><PoStateBadge state=po.state/><AckBadge state=po.ack_state/></div>
+                        <div class="mt-2 text-xs text-slate-500">
+                            {format!("Ordered {} · expected {} · {} lines", format::date(&po.order_date), format::opt_date(&po.expected_date), po.line_count)}
+                        </div>
+                    </a>
+                </li>
+            }).collect_view()}
+        </ul>
+        <div class="hidden sm:block overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
             <table class="min-w-full text-sm" data-testid="po-table">
                 <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
                     <tr>

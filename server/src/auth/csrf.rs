@@ -40,7 +40,11 @@ pub fn check(
     if let Some(origin) = origin {
         let same_host = host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, rest)| rest == h));
         let configured = public_origin.is_some_and(|p| p == origin);
-        return if same_host || configured { Verdict::Allow } else { Verdict::Refuse("the request came from another origin") };
+        return if same_host || configured {
+            Verdict::Allow
+        } else {
+            Verdict::Refuse("the request came from another origin")
+        };
     }
     if has_session_cookie {
         Verdict::Refuse("the request does not say where it came from")
@@ -69,7 +73,10 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         Verdict::Allow => next.run(request).await,
         Verdict::Refuse(why) => {
             tracing::warn!(method = %request.method(), path = %request.uri().path(), reason = why, "cross-site request refused");
-            (StatusCode::FORBIDDEN, format!("Request refused by CSRF protection: {why}. Reload the page and try again.\n"))
+            (
+                StatusCode::FORBIDDEN,
+                format!("Request refused by CSRF protection: {why}. Reload the page and try again.\n"),
+            )
                 .into_response()
         }
     }
@@ -83,7 +90,10 @@ mod tests {
 
     #[test]
     fn safe_methods_always_pass() {
-        assert_eq!(check(&Method::GET, Some("cross-site"), Some("https://evil.example"), HOST, None, true), Verdict::Allow);
+        assert_eq!(
+            check(&Method::GET, Some("cross-site"), Some("https://evil.example"), HOST, None, true),
+            Verdict::Allow
+        );
     }
 
     #[test]
@@ -96,9 +106,19 @@ mod tests {
     #[test]
     fn origin_must_match_the_host_or_the_public_url() {
         assert_eq!(check(&Method::POST, None, Some("https://portal.example.com"), HOST, None, true), Verdict::Allow);
-        assert!(matches!(check(&Method::POST, None, Some("https://evil.example"), HOST, None, true), Verdict::Refuse(_)));
+        assert!(matches!(
+            check(&Method::POST, None, Some("https://evil.example"), HOST, None, true),
+            Verdict::Refuse(_)
+        ));
         assert!(matches!(check(&Method::POST, None, Some("null"), HOST, None, true), Verdict::Refuse(_)));
-        let behind_proxy = check(&Method::POST, None, Some("https://portal.example.com"), Some("10.0.0.5:3000"), Some("https://portal.example.com"), true);
+        let behind_proxy = check(
+            &Method::POST,
+            None,
+            Some("https://portal.example.com"),
+            Some("10.0.0.5:3000"),
+            Some("https://portal.example.com"),
+            true,
+        );
         assert_eq!(behind_proxy, Verdict::Allow);
     }
 

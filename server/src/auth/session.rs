@@ -61,7 +61,8 @@ pub async fn load_actor(State(state): State<AppState>, session: Session, mut req
             },
             Err(e) => {
                 tracing::error!(error = %e, "loading the signed-in user failed");
-                return (StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable. Try again shortly.\n").into_response();
+                return (StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable. Try again shortly.\n")
+                    .into_response();
             }
         },
         Ok(None) => {}
@@ -120,7 +121,9 @@ pub async fn login(State(state): State<AppState>, session: Session, request: Req
     let ip = client_ip(request.headers(), peer(&request), state.config.trust_forwarded_for);
     let Form(form) = match Form::<LoginForm>::from_request(request, &()).await {
         Ok(form) => form,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("The sign-in form could not be read: {e}\n")).into_response(),
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, format!("The sign-in form could not be read: {e}\n")).into_response()
+        }
     };
     let back = |error: String| {
         let email = form.email.trim().to_string();
@@ -206,10 +209,12 @@ pub async fn logout(State(state): State<AppState>, session: Session, request: Re
 fn unavailable(err: impl std::fmt::Display) -> Response {
     let reference = format!("{:08x}", rand::random::<u32>());
     tracing::error!(%reference, error = %err, "sign-in could not be completed");
-    (StatusCode::SERVICE_UNAVAILABLE, format!("Signing in is unavailable right now (reference {reference}). Try again shortly.\n"))
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("Signing in is unavailable right now (reference {reference}). Try again shortly.\n"),
+    )
         .into_response()
 }
-
 
 #[cfg(test)]
 mod tests {

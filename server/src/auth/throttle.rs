@@ -48,7 +48,11 @@ fn after_failure(row: Option<&ThrottleRow>, max: i64, config: &ThrottleConfig, n
     };
     if failures >= max {
         // Locked: the count starts again once the lock has run out.
-        ThrottleRow { failures: 0, window_started_at: now, locked_until: Some(now + Duration::minutes(config.lockout_minutes)) }
+        ThrottleRow {
+            failures: 0,
+            window_started_at: now,
+            locked_until: Some(now + Duration::minutes(config.lockout_minutes)),
+        }
     } else {
         ThrottleRow { failures, window_started_at, locked_until: row.and_then(|r| r.locked_until) }
     }
@@ -70,7 +74,8 @@ impl Throttle {
         self.db
             .exec()
             .fetch_optional(
-                Sql::new("SELECT failures, window_started_at, locked_until FROM login_throttle WHERE key = $1").bind(key.as_key()),
+                Sql::new("SELECT failures, window_started_at, locked_until FROM login_throttle WHERE key = $1")
+                    .bind(key.as_key()),
             )
             .await
     }

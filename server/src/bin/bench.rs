@@ -41,7 +41,9 @@ struct Figures {
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -172,7 +174,11 @@ async fn main() {
         println!("  RSS idle                {:>8.1} MiB", f.idle_rss_kib as f64 / 1024.0);
         println!("  RSS after the runs      {:>8.1} MiB", f.loaded_rss_kib as f64 / 1024.0);
         for (label, p50, p99) in &f.latencies {
-            println!("  GET {label:<28} p50 {:>6.2} ms   p99 {:>6.2} ms", p50.as_secs_f64() * 1000.0, p99.as_secs_f64() * 1000.0);
+            println!(
+                "  GET {label:<28} p50 {:>6.2} ms   p99 {:>6.2} ms",
+                p50.as_secs_f64() * 1000.0,
+                p99.as_secs_f64() * 1000.0
+            );
         }
         println!();
     }

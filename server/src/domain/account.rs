@@ -24,7 +24,11 @@ impl Email {
         }
         match email.split_once('@') {
             Some((local, domain))
-                if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@') =>
+                if !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@') =>
             {
                 Ok(Email(email))
             }
@@ -82,7 +86,8 @@ pub async fn authenticate(db: &Db, email: &Email, password_attempt: String) -> R
 
 pub async fn record_login(db: &Db, user: &UserRow, ip: Option<&str>) -> Result<(), DbError> {
     let mut tx = db.begin().await?;
-    tx.execute(Sql::new("UPDATE app_user SET last_login_at = $1 WHERE id = $2").bind(chrono::Utc::now()).bind(user.id)).await?;
+    tx.execute(Sql::new("UPDATE app_user SET last_login_at = $1 WHERE id = $2").bind(chrono::Utc::now()).bind(user.id))
+        .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -231,7 +236,12 @@ impl AccountPort for AccountService {
             .await
             .map_err(internal)?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(SessionView { display_name: row.display_name, email: row.email, role: actor.role, supplier_name: row.supplier_name })
+        Ok(SessionView {
+            display_name: row.display_name,
+            email: row.email,
+            role: actor.role,
+            supplier_name: row.supplier_name,
+        })
     }
 }
 

@@ -13,3 +13,23 @@ pub fn internal(err: impl std::fmt::Display) -> AppError {
     tracing::error!(%reference, error = %err, "internal error");
     AppError::Internal { reference }
 }
+
+#[cfg(test)]
+mod actor_tests {
+    use app::model::Role;
+    use app::ports::Actor;
+
+    #[test]
+    fn supplier_roles_are_bound_to_one_supplier() {
+        let a = Actor::new(1, Role::SupplierUser, Some(7)).unwrap();
+        assert_eq!(a.supplier_scope(), Some(7));
+        assert!(Actor::new(1, Role::SupplierAdmin, None).is_err());
+    }
+
+    #[test]
+    fn buyers_and_admins_see_every_supplier() {
+        assert_eq!(Actor::new(2, Role::Buyer, None).unwrap().supplier_scope(), None);
+        assert_eq!(Actor::new(3, Role::Admin, None).unwrap().supplier_scope(), None);
+        assert!(Actor::new(2, Role::Buyer, Some(7)).is_err());
+    }
+}

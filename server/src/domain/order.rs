@@ -30,9 +30,10 @@ struct SummaryRow {
 
 impl SummaryRow {
     fn into_view(self) -> Result<PoSummaryView, AppError> {
-        let state = PoState::parse(&self.state).ok_or_else(|| internal(format!("PO {} has unknown state {:?}", self.id, self.state)))?;
-        let ack_state =
-            AckState::parse(&self.ack_state).ok_or_else(|| internal(format!("PO {} has unknown ack state {:?}", self.id, self.ack_state)))?;
+        let state = PoState::parse(&self.state)
+            .ok_or_else(|| internal(format!("PO {} has unknown state {:?}", self.id, self.state)))?;
+        let ack_state = AckState::parse(&self.ack_state)
+            .ok_or_else(|| internal(format!("PO {} has unknown ack state {:?}", self.id, self.ack_state)))?;
         Ok(PoSummaryView {
             id: self.id,
             number: self.number,
@@ -165,11 +166,16 @@ impl OrderPort for OrderService {
         let filter = query.parse()?;
         let conditions = list_conditions(actor, &filter);
 
-        let count =
-            Sql { text: format!("SELECT COUNT(*) AS n FROM purchase_order po{}", conditions.text), args: conditions.args.clone() };
+        let count = Sql {
+            text: format!("SELECT COUNT(*) AS n FROM purchase_order po{}", conditions.text),
+            args: conditions.args.clone(),
+        };
         let total = self.db.exec().fetch_one::<CountRow>(count).await.map_err(internal)?.n;
 
-        let mut sql = Sql { text: format!("{SUMMARY_SELECT}{}{}", conditions.text, order_by(filter.sort)), args: conditions.args };
+        let mut sql = Sql {
+            text: format!("{SUMMARY_SELECT}{}{}", conditions.text, order_by(filter.sort)),
+            args: conditions.args,
+        };
         let offset = i64::from(filter.page - 1) * i64::from(PO_PAGE_SIZE);
         sql.push(" LIMIT ? OFFSET ?", [Arg::from(i64::from(PO_PAGE_SIZE)), Arg::from(offset)]);
         let rows: Vec<SummaryRow> = self.db.exec().fetch_all(sql).await.map_err(internal)?;
@@ -252,8 +258,12 @@ impl OrderPort for OrderService {
             id: i64,
             name: String,
         }
-        let rows: Vec<Row> =
-            self.db.exec().fetch_all(Sql::new("SELECT id, name FROM supplier ORDER BY name")).await.map_err(internal)?;
+        let rows: Vec<Row> = self
+            .db
+            .exec()
+            .fetch_all(Sql::new("SELECT id, name FROM supplier ORDER BY name"))
+            .await
+            .map_err(internal)?;
         Ok(rows.into_iter().map(|r| SupplierOption { id: r.id, name: r.name }).collect())
     }
 }

@@ -75,7 +75,9 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(state.config.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(
+            state.config.session_idle_minutes,
+        )));
 
     let routes = generate_route_list(app::App);
     let services = state.services.clone();

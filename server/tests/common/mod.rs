@@ -53,7 +53,9 @@ impl Drop for TestDb {
                     rt.block_on(async {
                         use sqlx::Connection;
                         if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await;
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
                         }
                     });
                 })
@@ -105,7 +107,12 @@ pub fn test_config(url: &str) -> Config {
     Config {
         database_url: url.to_string(),
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-        throttle: ThrottleConfig { account_max_failures: 3, ip_max_failures: 6, window_minutes: 15, lockout_minutes: 15 },
+        throttle: ThrottleConfig {
+            account_max_failures: 3,
+            ip_max_failures: 6,
+            window_minutes: 15,
+            lockout_minutes: 15,
+        },
         ..Config::default()
     }
 }
