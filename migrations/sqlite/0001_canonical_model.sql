@@ -127,6 +127,7 @@ CREATE TABLE purchase_order (
 );
 CREATE INDEX purchase_order_supplier ON purchase_order (supplier_id, order_date);
 CREATE INDEX purchase_order_state ON purchase_order (state);
+CREATE INDEX purchase_order_order_date ON purchase_order (order_date, id);
 
 CREATE TABLE purchase_order_line (
     id               INTEGER PRIMARY KEY,

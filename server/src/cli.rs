@@ -65,7 +65,6 @@ pub async fn main() -> ExitCode {
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            tracing::error!("{message}");
             eprintln!("supplyline: {message}");
             ExitCode::FAILURE
         }

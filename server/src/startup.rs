@@ -57,6 +57,7 @@ impl Application {
 
     pub async fn build_with_db(config: Config, db: Db) -> Result<Application, StartupError> {
         let sessions = SessionDb::for_db(&db).await.map_err(StartupError::Sessions)?;
+        crate::auth::password::warm_up();
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
         let options = leptos_options(&config);

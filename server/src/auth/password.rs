@@ -82,6 +82,12 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// Computes the dummy hash in the background ahead of the first sign-in, so that one is not
+/// slower than the rest.
+pub fn warm_up() {
+    drop(tokio::task::spawn_blocking(|| dummy_hash().len()));
+}
+
 /// Checks `candidate` against `stored` (or against the dummy hash when there is no account).
 /// A malformed stored hash counts as a mismatch and is logged.
 pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, PasswordError> {

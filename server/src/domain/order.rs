@@ -69,14 +69,17 @@ fn list_conditions(actor: &Actor, filter: &PoFilter) -> Sql {
     }
     if let Some(search) = &filter.search {
         let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        // Matching products first (a small table), then the POs with lines on them: a semi-join
+        // the planner answers from the line index instead of a probe per PO.
         sql.push(
-            " AND (LOWER(po.number) LIKE ? ESCAPE '\\' OR EXISTS (
-                 SELECT 1 FROM purchase_order_line l
-                   JOIN product p ON p.id = l.product_id
-                   LEFT JOIN supplier_product sp ON sp.product_id = l.product_id AND sp.supplier_id = po.supplier_id
-                  WHERE l.purchase_order_id = po.id
-                    AND (LOWER(p.name) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(p.default_code, '')) LIKE ? ESCAPE '\\'
-                         OR LOWER(COALESCE(sp.supplier_code, '')) LIKE ? ESCAPE '\\')))",
+            " AND (LOWER(po.number) LIKE ? ESCAPE '\\' OR po.id IN (
+                 SELECT l.purchase_order_id FROM purchase_order_line l
+                   JOIN purchase_order lpo ON lpo.id = l.purchase_order_id
+                  WHERE l.product_id IN (SELECT p.id FROM product p
+                                          WHERE LOWER(p.name) LIKE ? ESCAPE '\\'
+                                             OR LOWER(COALESCE(p.default_code, '')) LIKE ? ESCAPE '\\')
+                     OR (lpo.supplier_id, l.product_id) IN (SELECT sp.supplier_id, sp.product_id FROM supplier_product sp
+                                                             WHERE LOWER(COALESCE(sp.supplier_code, '')) LIKE ? ESCAPE '\\')))",
             std::iter::repeat_n(Arg::from(pattern), 4),
         );
     }
