@@ -321,7 +321,11 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Sqlite(p) => {
+                SQLITE_MIGRATIONS.run(p).await?;
+                // SQLite's advice for long-lived connections: refresh planner statistics where stale.
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())

@@ -254,6 +254,8 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
         }
     }
     tx.commit().await?;
+    // Fresh statistics after a bulk load, so the planner picks the indexes from the first query.
+    db.exec().execute(Sql::new("ANALYZE")).await?;
     Ok(())
 }
 
