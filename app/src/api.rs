@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{Page, PoDetailView, PoQuery, PoSummaryView, SessionView, SupplierOption};
+use crate::model::{AckInput, Page, PoDetailView, PoQuery, PoSummaryView, SessionView, SupplierOption};
 use crate::AppError;
 
 #[server(prefix = "/rpc", endpoint = "session")]
@@ -22,6 +22,11 @@ pub async fn list_purchase_orders(query: PoQuery) -> Result<Page<PoSummaryView>,
 #[server(prefix = "/rpc", endpoint = "purchase_order")]
 pub async fn get_purchase_order(id: i64) -> Result<PoDetailView, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.orders.get(&actor, id).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "acknowledge")]
+pub async fn acknowledge_po(input: AckInput) -> Result<(), AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.acknowledgements.acknowledge(&actor, input).await }).await
 }
 
 #[server(prefix = "/rpc", endpoint = "supplier_options")]

@@ -15,6 +15,9 @@ pub enum AppError {
     Forbidden,
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Several fields of a form are wrong; each message says what is wrong with its field.
+    #[error("{}", fields_summary(.0))]
+    Fields(Vec<FieldError>),
     /// Details are logged on the server under `reference`; never sent to the browser.
     #[error("Something went wrong on our side (reference {reference}).")]
     Internal { reference: String },
@@ -22,7 +25,29 @@ pub enum AppError {
     Transport(String),
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn fields_summary(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => one.message.clone(),
+        _ => format!("{} fields need attention.", errors.len()),
+    }
+}
+
 impl AppError {
+    /// The message for `field`, when this error names it.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field: f, message } if f == field => Some(message.clone()),
+            AppError::Fields(errors) => errors.iter().find(|e| e.field == field).map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid { field: field.into(), message: message.into() }
     }
@@ -33,7 +58,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::Fields(_) => 422,
             AppError::Internal { .. } => 500,
             AppError::Transport(_) => 502,
         }

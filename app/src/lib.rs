@@ -1,5 +1,7 @@
 //! Supplyline's UI, wire types and server-function shims. Built twice: for the server (`ssr`) and
 //! to WebAssembly for hydration (`hydrate`). Nothing here does I/O of its own.
+// Leptos views are deeply nested types; the PO page with its forms passes the default limit.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;

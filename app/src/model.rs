@@ -332,12 +332,61 @@ pub struct PoDetailView {
     pub received_at: DateTime<Utc>,
     pub ack_due_at: DateTime<Utc>,
     pub lines: Vec<PoLineView>,
+    pub proposals: Vec<ProposalView>,
+    /// True when this viewer may acknowledge now: the PO's own supplier, a confirmed PO, lines waiting.
+    pub can_acknowledge: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupplierOption {
     pub id: i64,
     pub name: String,
+}
+
+/// What a supplier sends to acknowledge a PO. Numbers and dates stay text as typed, so a mistake
+/// comes back next to its field with the user's input intact.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AckInput {
+    pub po_id: i64,
+    /// The revision the supplier saw; a PO revised since then must be looked at again.
+    pub revision: i64,
+    /// `accept_all`, `reject_all` or `per_line`.
+    pub decision: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub supplier_reference: Option<String>,
+    #[serde(default)]
+    pub lines: Vec<LineAckInput>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineAckInput {
+    pub line_id: i64,
+    /// `accept`, `reject`, `quantity`, `date` or `split`.
+    pub action: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Deliveries of a split, one per line or separated by `;`: `40 @ 2026-12-20`.
+    #[serde(default)]
+    pub split: Option<String>,
+}
+
+/// A supplier's proposal on a line, as shown on the PO.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalView {
+    pub id: i64,
+    pub line_id: i64,
+    pub kind: String,
+    pub proposed_quantity: Option<f64>,
+    pub proposed_date: Option<chrono::NaiveDate>,
+    pub deliveries: Vec<(f64, chrono::NaiveDate)>,
+    pub reason: Option<String>,
+    pub status: String,
 }
 
 #[cfg(test)]

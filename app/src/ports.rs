@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::model::{Page, PoDetailView, PoQuery, PoSummaryView, Role, SessionView, SupplierOption};
+use crate::model::{AckInput, Page, PoDetailView, PoQuery, PoSummaryView, Role, SessionView, SupplierOption};
 use crate::AppError;
 
 /// Who is acting, built once per request from the session. Supplier roles carry their supplier.
@@ -51,11 +51,17 @@ pub trait AccountPort: Send + Sync {
     async fn session_view(&self, actor: &Actor) -> Result<SessionView, AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait AcknowledgementPort: Send + Sync {
+    async fn acknowledge(&self, actor: &Actor, input: AckInput) -> Result<(), AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
     pub orders: Arc<dyn OrderPort>,
     pub accounts: Arc<dyn AccountPort>,
+    pub acknowledgements: Arc<dyn AcknowledgementPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

@@ -9,7 +9,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let (title, hint) = match &error {
         AppError::Unauthenticated => ("Signed out", Some(("/login", "Sign in again"))),
         AppError::NotFound => ("Not found", Some(("/pos", "Back to purchase orders"))),
-        AppError::Invalid { .. } => ("Check your input", None),
+        AppError::Invalid { .. } | AppError::Fields(_) => ("Check your input", None),
         _ => ("Something went wrong", None),
     };
     view! {

@@ -1,4 +1,5 @@
 pub mod login;
 pub mod not_found;
+pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;

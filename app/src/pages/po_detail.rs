@@ -4,30 +4,37 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::get_purchase_order;
+use crate::api::{get_purchase_order, AcknowledgePo};
 use crate::components::badge::{AckBadge, PoStateBadge};
 use crate::components::notice::{ErrorNotice, LoadingRows};
 use crate::format;
 use crate::model::PoDetailView;
 use crate::pages::not_found::NotFound;
+use crate::pages::po_ack::{line_ack_label, proposal_text, AckForm};
 use crate::AppError;
 
 #[component]
 pub fn PoDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let po = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_purchase_order(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let action = ServerAction::<AcknowledgePo>::new();
+    // Reload the PO after a successful acknowledgement only: a failed one keeps the form as typed.
+    let acknowledged = Memo::new(move |_| action.value().with(|v| matches!(v, Some(Ok(())))));
+    let po = Resource::new(
+        move || (id(), acknowledged.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_purchase_order(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <a href="/pos" class="text-sm text-blue-700 hover:underline">"← Purchase orders"</a>
         <Transition fallback=|| view! { <LoadingRows/> }>
             {move || Suspend::new(async move {
                 match po.await {
-                    Ok(po) => view! { <PoDetail po/> }.into_any(),
+                    Ok(po) => view! { <PoDetail po action/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
@@ -55,9 +62,10 @@ fn tracking_label(tracking: &str) -> Option<&'static str> {
 }
 
 #[component]
-fn PoDetail(po: PoDetailView) -> impl IntoView {
+fn PoDetail(po: PoDetailView, action: ServerAction<AcknowledgePo>) -> impl IntoView {
     let s = po.summary.clone();
     let currency = s.currency.clone();
+    let proposals = po.proposals.clone();
     view! {
         <Title text=s.number.clone()/>
         <div class="mt-2 flex flex-wrap items-center gap-3">
@@ -80,6 +88,12 @@ fn PoDetail(po: PoDetailView) -> impl IntoView {
                 <p class="mt-1 whitespace-pre-line">{notes}</p>
             </div>
         })}
+        {move || action.value().with(|v| matches!(v, Some(Ok(())))).then(|| view! {
+            <p role="status" class="mt-4 rounded border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900" data-testid="ack-done">
+                "Thank you: your acknowledgement is recorded and on its way to the buyer's ERP."
+            </p>
+        })}
+        {po.can_acknowledge.then(|| view! { <AckForm po=po.clone() action/> }.into_any())}
         <h2 class="mt-6 mb-2 text-lg font-semibold">{format!("Lines ({})", po.lines.len())}</h2>
         <ul class="space-y-2 sm:hidden" data-testid="po-line-cards">
             {po.lines.iter().map(|l| view! {
@@ -94,6 +108,7 @@ fn PoDetail(po: PoDetailView) -> impl IntoView {
                         <dt class="text-slate-500">"Unit price"</dt><dd class="tabular-nums">{format::money(l.price_unit, &currency)}</dd>
                         <dt class="text-slate-500">"Subtotal"</dt><dd class="tabular-nums">{format::money(l.subtotal, &currency)}</dd>
                         <dt class="text-slate-500">"Requested"</dt><dd>{format::date(&l.requested_date)}</dd>
+                        <dt class="text-slate-500">"Answer"</dt><dd>{line_ack_label(&l.ack_state)}</dd>
                     </dl>
                 </li>
             }).collect_view()}
@@ -109,6 +124,7 @@ fn PoDetail(po: PoDetailView) -> impl IntoView {
                         <th class="px-3 py-2 text-right">"Unit price"</th>
                         <th class="px-3 py-2 text-right">"Subtotal"</th>
                         <th class="px-3 py-2">"Requested"</th>
+                        <th class="px-3 py-2">"Supplier's answer"</th>
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
@@ -127,6 +143,12 @@ fn PoDetail(po: PoDetailView) -> impl IntoView {
                                 <td class="px-3 py-2 text-right whitespace-nowrap tabular-nums">{format::money(l.price_unit, &currency)}</td>
                                 <td class="px-3 py-2 text-right whitespace-nowrap tabular-nums">{format::money(l.subtotal, &currency)}</td>
                                 <td class="px-3 py-2 whitespace-nowrap">{format::date(&l.requested_date)}</td>
+                                <td class="px-3 py-2 text-xs" data-testid=format!("line-answer-{}", l.line_no)>
+                                    <span class="font-medium">{line_ack_label(&l.ack_state)}</span>
+                                    {proposals.iter().filter(|p| p.line_id == l.id).map(|p| view! {
+                                        <span class="block text-slate-600">{proposal_text(p, &l.uom)}</span>
+                                    }).collect_view()}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

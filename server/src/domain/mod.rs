@@ -2,7 +2,9 @@
 //! scope every query by it; both transports (server functions, REST) call them.
 
 pub mod account;
+pub mod acknowledgement;
 pub mod audit;
+pub mod event;
 pub mod order;
 
 use app::AppError;

@@ -22,6 +22,7 @@ use crate::auth::{csrf, session};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::account::AccountService;
+use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::order::OrderService;
 
 #[derive(Clone)]
@@ -44,6 +45,7 @@ impl AppState {
         let services = Services {
             orders: Arc::new(OrderService { db: db.clone() }),
             accounts: Arc::new(AccountService { db: db.clone() }),
+            acknowledgements: Arc::new(AcknowledgementService { db: db.clone() }),
         };
         AppState {
             throttle: Throttle::new(db.clone(), config.throttle.clone()),

@@ -1,0 +1,522 @@
+//! Acknowledging a PO: the supplier accepts or rejects it whole, or decides each line (accept,
+//! reject, propose another quantity or date, split into several deliveries). Accepted lines are
+//! confirmed at once; proposals wait for the buyer. Everything is checked before anything is
+//! written, and the acknowledgement, its proposals, events and outbox rows commit together.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use app::error::FieldError;
+use app::model::{AckInput, LineAckInput};
+use app::ports::Actor;
+use app::AppError;
+
+use crate::db::{Db, Executor, Sql};
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::event::{self, NewEvent};
+use crate::domain::internal;
+
+pub const MAX_REASON_CHARS: usize = 1000;
+pub const MAX_REFERENCE_CHARS: usize = 64;
+
+/// The facts about a PO line that the rules need.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LineFacts {
+    pub id: i64,
+    pub line_no: i64,
+    pub quantity: f64,
+    pub requested_date: DateTime<Utc>,
+    pub ack_state: String,
+}
+
+impl LineFacts {
+    /// Lines still waiting for the supplier's word (new, or changed by the buyer since).
+    fn awaits_decision(&self) -> bool {
+        matches!(self.ack_state.as_str(), "pending" | "reconfirm")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineDecision {
+    Accept,
+    Reject { reason: String },
+    Quantity { quantity: f64, reason: Option<String> },
+    Date { date: NaiveDate, reason: Option<String> },
+    Split { deliveries: Vec<(f64, NaiveDate)>, reason: Option<String> },
+}
+
+impl LineDecision {
+    fn is_proposal(&self) -> bool {
+        matches!(self, LineDecision::Quantity { .. } | LineDecision::Date { .. } | LineDecision::Split { .. })
+    }
+
+    fn line_state(&self) -> &'static str {
+        match self {
+            LineDecision::Accept => "accepted",
+            LineDecision::Reject { .. } => "rejected",
+            _ => "change_proposed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidAck {
+    pub decision: &'static str,
+    pub reason: Option<String>,
+    pub supplier_reference: Option<String>,
+    pub lines: Vec<(i64, LineDecision)>,
+    pub po_ack_state: &'static str,
+}
+
+fn field(name: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError { field: name.into(), message: message.into() }
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn reason(raw: &Option<String>, name: &str, required: bool, errors: &mut Vec<FieldError>) -> Option<String> {
+    let text = trimmed(raw);
+    match &text {
+        None if required => errors.push(field(name, "Give a reason, so the buyer knows what to do next.")),
+        Some(t) if t.chars().count() > MAX_REASON_CHARS => {
+            errors.push(field(name, format!("Keep the reason under {MAX_REASON_CHARS} characters.")))
+        }
+        _ => {}
+    }
+    text
+}
+
+/// A positive quantity as typed: `12`, `12.5`, or with a decimal comma `12,5`.
+pub fn parse_quantity(raw: &str) -> Result<f64, String> {
+    let raw = raw.trim();
+    let normal = if raw.contains('.') { raw.to_string() } else { raw.replace(',', ".") };
+    match normal.parse::<f64>() {
+        Ok(q) if q.is_finite() && q > 0.0 && q < 1e12 => Ok(q),
+        Ok(_) => Err(format!("{raw:?} is not a quantity above zero.")),
+        Err(_) => Err(format!("{raw:?} is not a number.")),
+    }
+}
+
+/// A delivery date as `YYYY-MM-DD`, not in the past.
+pub fn parse_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let raw = raw.trim();
+    let date =
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| format!("{raw:?} is not a date (YYYY-MM-DD)."))?;
+    if date < today {
+        return Err(format!("{date} is in the past."));
+    }
+    Ok(date)
+}
+
+/// Deliveries of a split: `qty @ date`, one per line or separated by `;`. They must add up to
+/// the ordered quantity.
+pub fn parse_split(raw: &str, ordered: f64, today: NaiveDate) -> Result<Vec<(f64, NaiveDate)>, String> {
+    let mut deliveries = Vec::new();
+    for part in raw.split(['\n', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (qty, date) = part
+            .split_once('@')
+            .ok_or_else(|| format!("Write each delivery as \"quantity @ date\"; {part:?} is not."))?;
+        deliveries.push((parse_quantity(qty)?, parse_date(date, today)?));
+    }
+    if deliveries.len() < 2 {
+        return Err("A split needs at least two deliveries.".into());
+    }
+    let total: f64 = deliveries.iter().map(|(q, _)| q).sum();
+    if (total - ordered).abs() > 1e-6 * ordered.max(1.0) {
+        return Err(format!(
+            "The deliveries add up to {}, but {} were ordered.",
+            app::format::quantity(total),
+            app::format::quantity(ordered)
+        ));
+    }
+    Ok(deliveries)
+}
+
+fn line_decision(
+    input: &LineAckInput,
+    line: &LineFacts,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> Option<LineDecision> {
+    let key = |what: &str| format!("line-{}-{what}", line.id);
+    let before = errors.len();
+    let decision = match input.action.as_str() {
+        "accept" => Some(LineDecision::Accept),
+        "reject" => reason(&input.reason, &key("reason"), true, errors).map(|reason| LineDecision::Reject { reason }),
+        "quantity" => {
+            let why = reason(&input.reason, &key("reason"), false, errors);
+            match parse_quantity(input.quantity.as_deref().unwrap_or_default()) {
+                Ok(q) if (q - line.quantity).abs() < 1e-9 => {
+                    errors.push(field(key("quantity"), "That is the ordered quantity: accept the line instead."));
+                    None
+                }
+                Ok(quantity) => Some(LineDecision::Quantity { quantity, reason: why }),
+                Err(e) => {
+                    errors.push(field(key("quantity"), e));
+                    None
+                }
+            }
+        }
+        "date" => {
+            let why = reason(&input.reason, &key("reason"), false, errors);
+            match parse_date(input.date.as_deref().unwrap_or_default(), today) {
+                Ok(d) if d == line.requested_date.date_naive() => {
+                    errors.push(field(key("date"), "That is the requested date: accept the line instead."));
+                    None
+                }
+                Ok(date) => Some(LineDecision::Date { date, reason: why }),
+                Err(e) => {
+                    errors.push(field(key("date"), e));
+                    None
+                }
+            }
+        }
+        "split" => {
+            let why = reason(&input.reason, &key("reason"), false, errors);
+            match parse_split(input.split.as_deref().unwrap_or_default(), line.quantity, today) {
+                Ok(deliveries) => Some(LineDecision::Split { deliveries, reason: why }),
+                Err(e) => {
+                    errors.push(field(key("split"), e));
+                    None
+                }
+            }
+        }
+        "" => {
+            errors.push(field(key("action"), format!("Decide line {}.", line.line_no)));
+            None
+        }
+        other => {
+            errors.push(field(key("action"), format!("Unknown decision {other:?} for line {}.", line.line_no)));
+            None
+        }
+    };
+    (errors.len() == before).then_some(decision).flatten()
+}
+
+/// The PO's acknowledgement state once these decisions stand beside the lines decided earlier.
+fn po_state(decisions: &[(i64, LineDecision)], lines: &[LineFacts]) -> &'static str {
+    fn state_of<'a>(decisions: &[(i64, LineDecision)], line: &'a LineFacts) -> &'a str {
+        decisions.iter().find(|(id, _)| *id == line.id).map(|(_, d)| d.line_state()).unwrap_or(line.ack_state.as_str())
+    }
+    let states: Vec<&str> = lines.iter().map(|l| state_of(decisions, l)).collect();
+    if states.contains(&"change_proposed") {
+        "changes_proposed"
+    } else if states.iter().all(|s| *s == "accepted") {
+        "accepted"
+    } else if states.iter().all(|s| *s == "rejected") {
+        "rejected"
+    } else {
+        "partially_accepted"
+    }
+}
+
+/// Checks an acknowledgement against the PO as it stands. Pure: every rule is tested without a database.
+pub fn validate(input: &AckInput, lines: &[LineFacts], today: NaiveDate) -> Result<ValidAck, AppError> {
+    let mut errors = Vec::new();
+    let supplier_reference = trimmed(&input.supplier_reference);
+    if supplier_reference.as_ref().is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS) {
+        errors
+            .push(field("supplier_reference", format!("Keep your reference under {MAX_REFERENCE_CHARS} characters.")));
+    }
+    let open: Vec<&LineFacts> = lines.iter().filter(|l| l.awaits_decision()).collect();
+    let (decision, reason, decisions) = match input.decision.as_str() {
+        "accept_all" => ("accept", None, open.iter().map(|l| (l.id, LineDecision::Accept)).collect()),
+        "reject_all" => {
+            let why = reason(&input.reason, "reason", true, &mut errors);
+            let all =
+                open.iter().map(|l| (l.id, LineDecision::Reject { reason: why.clone().unwrap_or_default() })).collect();
+            ("reject", why, all)
+        }
+        "per_line" => {
+            for given in &input.lines {
+                match lines.iter().find(|l| l.id == given.line_id) {
+                    None => {
+                        errors.push(field("lines", format!("Line {} is not on this purchase order.", given.line_id)))
+                    }
+                    Some(l) if !l.awaits_decision() => errors.push(field(
+                        format!("line-{}-action", l.id),
+                        format!("Line {} is already acknowledged.", l.line_no),
+                    )),
+                    _ => {}
+                }
+            }
+            let mut decisions = Vec::new();
+            for line in &open {
+                match input.lines.iter().find(|g| g.line_id == line.id) {
+                    Some(given) => {
+                        if let Some(d) = line_decision(given, line, today, &mut errors) {
+                            decisions.push((line.id, d));
+                        }
+                    }
+                    None => {
+                        errors.push(field(format!("line-{}-action", line.id), format!("Decide line {}.", line.line_no)))
+                    }
+                }
+            }
+            ("per_line", None, decisions)
+        }
+        other => {
+            errors.push(field("decision", format!("Unknown decision {other:?}: accept, reject, or decide per line.")));
+            ("", None, Vec::new())
+        }
+    };
+    if open.is_empty() && errors.is_empty() {
+        errors.push(field("decision", "Every line is already acknowledged."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Fields(errors));
+    }
+    let po_ack_state = po_state(&decisions, lines);
+    Ok(ValidAck { decision, reason, supplier_reference, lines: decisions, po_ack_state })
+}
+
+#[derive(sqlx::FromRow)]
+struct PoFacts {
+    supplier_id: i64,
+    number: String,
+    state: String,
+    ack_state: String,
+    revision: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct IdRow {
+    id: i64,
+}
+
+pub struct AcknowledgementService {
+    pub db: Db,
+}
+
+#[async_trait::async_trait]
+impl app::ports::AcknowledgementPort for AcknowledgementService {
+    async fn acknowledge(&self, actor: &Actor, input: AckInput) -> Result<(), AppError> {
+        self.acknowledge_po(actor, input).await
+    }
+}
+
+impl AcknowledgementService {
+    pub async fn acknowledge_po(&self, actor: &Actor, input: AckInput) -> Result<(), AppError> {
+        // Only the PO's own supplier acknowledges; for anyone else the PO does not exist.
+        let Some(own) = actor.supplier_scope() else {
+            return Err(AppError::Forbidden);
+        };
+        let mut tx = self.db.begin().await.map_err(internal)?;
+        let po: PoFacts = tx
+            .fetch_optional(
+                Sql::new(
+                    "SELECT supplier_id, number, state, ack_state, revision FROM purchase_order WHERE id = $1 AND supplier_id = $2",
+                )
+                .bind(input.po_id)
+                .bind(own),
+            )
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        if po.state != "purchase" {
+            return Err(AppError::invalid("decision", "Only confirmed purchase orders can be acknowledged."));
+        }
+        if po.revision != input.revision {
+            return Err(AppError::invalid(
+                "decision",
+                "The buyer changed this order since you opened it. Review the changes and acknowledge again.",
+            ));
+        }
+        if !matches!(po.ack_state.as_str(), "pending" | "reconfirm") {
+            return Err(AppError::invalid("decision", "This order is already acknowledged."));
+        }
+        let lines: Vec<LineFacts> = tx
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, line_no, quantity, requested_date, ack_state FROM purchase_order_line
+                      WHERE purchase_order_id = $1 ORDER BY line_no",
+                )
+                .bind(input.po_id),
+            )
+            .await
+            .map_err(internal)?;
+        let valid = validate(&input, &lines, Utc::now().date_naive())?;
+        self.write(&mut tx, actor, &input, &po, &valid).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::db::Tx,
+        actor: &Actor,
+        input: &AckInput,
+        po: &PoFacts,
+        valid: &ValidAck,
+    ) -> crate::db::Result<()> {
+        let now = Utc::now();
+        // Guarded update: a concurrent acknowledgement or revision makes this touch no row.
+        let updated = tx
+            .execute(
+                Sql::new(
+                    "UPDATE purchase_order SET ack_state = $1, supplier_reference = COALESCE($2, supplier_reference), updated_at = $3
+                      WHERE id = $4 AND revision = $5 AND ack_state IN ('pending', 'reconfirm')",
+                )
+                .bind(valid.po_ack_state)
+                .bind(valid.supplier_reference.clone())
+                .bind(now)
+                .bind(input.po_id)
+                .bind(po.revision),
+            )
+            .await?;
+        if updated != 1 {
+            return Err(crate::db::DbError::Sqlx(sqlx::Error::RowNotFound));
+        }
+        let ack: IdRow = tx
+            .fetch_one(
+                Sql::new(
+                    "INSERT INTO acknowledgement (purchase_order_id, revision, user_id, decision, supplier_reference, reason, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(input.po_id)
+                .bind(po.revision)
+                .bind(actor.user_id)
+                .bind(valid.decision)
+                .bind(valid.supplier_reference.clone())
+                .bind(valid.reason.clone())
+                .bind(now),
+            )
+            .await?;
+        let mut payload_lines = Vec::new();
+        for (line_id, decision) in &valid.lines {
+            let (line_decision, line_reason) = match decision {
+                LineDecision::Accept => ("accept", None),
+                LineDecision::Reject { reason } => ("reject", Some(reason.clone())),
+                LineDecision::Quantity { reason, .. }
+                | LineDecision::Date { reason, .. }
+                | LineDecision::Split { reason, .. } => ("propose", reason.clone()),
+            };
+            tx.execute(
+                Sql::new(
+                    "INSERT INTO acknowledgement_line (acknowledgement_id, purchase_order_line_id, decision, reason) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(ack.id)
+                .bind(*line_id)
+                .bind(line_decision)
+                .bind(line_reason.clone()),
+            )
+            .await?;
+            tx.execute(
+                Sql::new("UPDATE purchase_order_line SET ack_state = $1 WHERE id = $2 AND purchase_order_id = $3")
+                    .bind(decision.line_state())
+                    .bind(*line_id)
+                    .bind(input.po_id),
+            )
+            .await?;
+            if decision.is_proposal() {
+                let proposal_id = insert_proposal(tx, actor, ack.id, *line_id, decision, now).await?;
+                event::emit(
+                    tx,
+                    NewEvent {
+                        event_type: "po.change_proposed",
+                        aggregate: ("purchase_order", input.po_id),
+                        supplier_id: Some(po.supplier_id),
+                        payload: serde_json::json!({
+                            "purchase_order_id": input.po_id, "number": po.number, "line_id": line_id,
+                            "proposal_id": proposal_id, "proposal": proposal_json(decision),
+                        }),
+                        destinations: &[],
+                    },
+                )
+                .await?;
+            }
+            payload_lines
+                .push(serde_json::json!({ "line_id": line_id, "decision": line_decision, "reason": line_reason }));
+        }
+        event::emit(
+            tx,
+            NewEvent {
+                event_type: "po.acknowledged",
+                aggregate: ("purchase_order", input.po_id),
+                supplier_id: Some(po.supplier_id),
+                payload: serde_json::json!({
+                    "purchase_order_id": input.po_id, "number": po.number, "revision": po.revision,
+                    "acknowledgement_id": ack.id, "decision": valid.decision, "ack_state": valid.po_ack_state,
+                    "supplier_reference": valid.supplier_reference, "reason": valid.reason, "lines": payload_lines,
+                }),
+                // Odoo learns of the acknowledgement (and the supplier's reference) through the outbox.
+                destinations: &["odoo"],
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            AuditEntry {
+                user_id: Some(actor.user_id),
+                role: Some(actor.role.as_str()),
+                supplier_id: Some(po.supplier_id),
+                action: "po.acknowledged",
+                entity: Some(("purchase_order", input.po_id)),
+                detail: serde_json::json!({ "decision": valid.decision, "ack_state": valid.po_ack_state }),
+                ip: None,
+            },
+        )
+        .await
+    }
+}
+
+fn proposal_json(decision: &LineDecision) -> serde_json::Value {
+    match decision {
+        LineDecision::Quantity { quantity, .. } => serde_json::json!({ "kind": "quantity", "quantity": quantity }),
+        LineDecision::Date { date, .. } => serde_json::json!({ "kind": "date", "date": date }),
+        LineDecision::Split { deliveries, .. } => serde_json::json!({
+            "kind": "split",
+            "deliveries": deliveries.iter().map(|(q, d)| serde_json::json!({ "quantity": q, "date": d })).collect::<Vec<_>>(),
+        }),
+        _ => serde_json::Value::Null,
+    }
+}
+
+async fn insert_proposal(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    ack_id: i64,
+    line_id: i64,
+    decision: &LineDecision,
+    now: DateTime<Utc>,
+) -> crate::db::Result<i64> {
+    let (kind, quantity, date, reason, deliveries): (
+        &str,
+        Option<f64>,
+        Option<NaiveDate>,
+        &Option<String>,
+        &[(f64, NaiveDate)],
+    ) = match decision {
+        LineDecision::Quantity { quantity, reason } => ("quantity", Some(*quantity), None, reason, &[]),
+        LineDecision::Date { date, reason } => ("date", None, Some(*date), reason, &[]),
+        LineDecision::Split { deliveries, reason } => ("split", None, None, reason, deliveries),
+        _ => unreachable!("only proposals are inserted"),
+    };
+    let row: IdRow = tx
+        .fetch_one(
+            Sql::new(
+                "INSERT INTO change_proposal (purchase_order_line_id, acknowledgement_id, kind, proposed_quantity, proposed_date,
+                   reason, status, proposed_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) RETURNING id",
+            )
+            .bind(line_id)
+            .bind(ack_id)
+            .bind(kind)
+            .bind(quantity)
+            .bind(date)
+            .bind(reason.clone())
+            .bind(actor.user_id)
+            .bind(now),
+        )
+        .await?;
+    for (q, d) in deliveries {
+        tx.execute(
+            Sql::new("INSERT INTO change_proposal_delivery (change_proposal_id, quantity, delivery_date) VALUES ($1, $2, $3)")
+                .bind(row.id)
+                .bind(*q)
+                .bind(*d),
+        )
+        .await?;
+    }
+    Ok(row.id)
+}

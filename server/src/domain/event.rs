@@ -1,0 +1,54 @@
+//! Canonical events and their outbox rows, written in the caller's transaction (transactional
+//! outbox): the change, its event and the work it causes commit together or not at all.
+
+use crate::db::{Executor, Result, Sql, Tx};
+
+pub struct NewEvent<'a> {
+    pub event_type: &'a str,
+    pub aggregate: (&'a str, i64),
+    pub supplier_id: Option<i64>,
+    pub payload: serde_json::Value,
+    /// Where the event must be delivered (e.g. `odoo`); each gets an outbox row kept in order per aggregate.
+    pub destinations: &'a [&'a str],
+}
+
+#[derive(sqlx::FromRow)]
+struct IdRow {
+    id: i64,
+}
+
+/// Records the event and its outbox rows; returns the event's id.
+pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
+    let now = chrono::Utc::now();
+    let uid = format!("evt_{:032x}", rand::random::<u128>());
+    let row: IdRow = tx
+        .fetch_one(
+            Sql::new(
+                "INSERT INTO event (event_uid, event_type, schema_version, aggregate_type, aggregate_id, supplier_id, payload, created_at)
+                 VALUES ($1, $2, 1, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(uid)
+            .bind(event.event_type)
+            .bind(event.aggregate.0)
+            .bind(event.aggregate.1)
+            .bind(event.supplier_id)
+            .bind(event.payload.to_string())
+            .bind(now),
+        )
+        .await?;
+    let ordering_key = format!("{}:{}", event.aggregate.0, event.aggregate.1);
+    for destination in event.destinations {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO outbox (event_id, destination, ordering_key, status, attempts, next_attempt_at, created_at)
+                 VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
+            )
+            .bind(row.id)
+            .bind(*destination)
+            .bind(ordering_key.as_str())
+            .bind(now),
+        )
+        .await?;
+    }
+    Ok(row.id)
+}
