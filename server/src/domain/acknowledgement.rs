@@ -520,3 +520,120 @@ async fn insert_proposal(
     }
     Ok(row.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    }
+
+    fn lines() -> Vec<LineFacts> {
+        let at = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap().and_hms_opt(8, 0, 0).unwrap().and_utc();
+        vec![
+            LineFacts { id: 10, line_no: 1, quantity: 100.0, requested_date: at(15), ack_state: "pending".into() },
+            LineFacts { id: 11, line_no: 2, quantity: 5.0, requested_date: at(20), ack_state: "pending".into() },
+        ]
+    }
+
+    fn per_line(decisions: Vec<LineAckInput>) -> AckInput {
+        AckInput { po_id: 1, revision: 1, decision: "per_line".into(), lines: decisions, ..Default::default() }
+    }
+
+    fn line(id: i64, action: &str) -> LineAckInput {
+        LineAckInput { line_id: id, action: action.into(), ..Default::default() }
+    }
+
+    fn fields(err: AppError) -> Vec<String> {
+        match err {
+            AppError::Fields(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepting_everything_confirms_every_open_line() {
+        let input =
+            AckInput { decision: "accept_all".into(), supplier_reference: Some(" SO-77 ".into()), ..per_line(vec![]) };
+        let v = validate(&input, &lines(), today()).unwrap();
+        assert_eq!(v.po_ack_state, "accepted");
+        assert_eq!(v.lines, vec![(10, LineDecision::Accept), (11, LineDecision::Accept)]);
+        assert_eq!(v.supplier_reference.as_deref(), Some("SO-77"));
+    }
+
+    #[test]
+    fn rejecting_the_order_needs_a_reason() {
+        let input = AckInput { decision: "reject_all".into(), reason: Some("  ".into()), ..per_line(vec![]) };
+        assert_eq!(fields(validate(&input, &lines(), today()).unwrap_err()), ["reason"]);
+        let input = AckInput { reason: Some("Tooling broken".into()), ..input };
+        assert_eq!(validate(&input, &lines(), today()).unwrap().po_ack_state, "rejected");
+    }
+
+    #[test]
+    fn every_open_line_needs_a_decision_and_unknown_lines_are_refused() {
+        let err = validate(&per_line(vec![line(10, "accept"), line(99, "accept")]), &lines(), today()).unwrap_err();
+        assert_eq!(fields(err), ["lines", "line-11-action"]);
+    }
+
+    #[test]
+    fn a_quantity_proposal_must_differ_and_be_a_positive_number() {
+        let mut q = line(10, "quantity");
+        for (typed, ok) in [("100", false), ("0", false), ("abc", false), ("80", true), ("80,5", true)] {
+            q.quantity = Some(typed.into());
+            let result = validate(&per_line(vec![q.clone(), line(11, "accept")]), &lines(), today());
+            assert_eq!(result.is_ok(), ok, "{typed}");
+        }
+        let v = validate(&per_line(vec![q, line(11, "accept")]), &lines(), today()).unwrap();
+        assert_eq!(v.lines[0].1, LineDecision::Quantity { quantity: 80.5, reason: None });
+        assert_eq!(v.po_ack_state, "changes_proposed");
+    }
+
+    #[test]
+    fn a_date_proposal_is_a_real_future_date_other_than_the_requested_one() {
+        let mut d = line(10, "date");
+        for (typed, field) in
+            [("2026-11-30", "in the past"), ("2026-12-15", "requested date"), ("15/12/2026", "not a date")]
+        {
+            d.date = Some(typed.into());
+            let err = validate(&per_line(vec![d.clone(), line(11, "accept")]), &lines(), today()).unwrap_err();
+            assert!(err.field_message("line-10-date").unwrap().contains(field), "{typed}");
+        }
+        d.date = Some("2026-12-22".into());
+        assert!(validate(&per_line(vec![d, line(11, "accept")]), &lines(), today()).is_ok());
+    }
+
+    #[test]
+    fn split_deliveries_must_add_up_to_the_ordered_quantity() {
+        assert_eq!(
+            parse_split("40 @ 2026-12-10; 60 @ 2026-12-20", 100.0, today()).unwrap(),
+            vec![
+                (40.0, NaiveDate::from_ymd_opt(2026, 12, 10).unwrap()),
+                (60.0, NaiveDate::from_ymd_opt(2026, 12, 20).unwrap())
+            ]
+        );
+        assert!(parse_split("40 @ 2026-12-10\n50 @ 2026-12-20", 100.0, today()).unwrap_err().contains("add up to 90"));
+        assert!(parse_split("100 @ 2026-12-10", 100.0, today()).unwrap_err().contains("at least two"));
+        assert!(parse_split("40 2026-12-10; 60 @ 2026-12-20", 100.0, today()).unwrap_err().contains("quantity @ date"));
+    }
+
+    #[test]
+    fn a_rejected_line_needs_a_reason_and_mixed_answers_are_partial() {
+        let err = validate(&per_line(vec![line(10, "accept"), line(11, "reject")]), &lines(), today()).unwrap_err();
+        assert_eq!(fields(err), ["line-11-reason"]);
+        let reject = LineAckInput { reason: Some("Discontinued".into()), ..line(11, "reject") };
+        let v = validate(&per_line(vec![line(10, "accept"), reject]), &lines(), today()).unwrap();
+        assert_eq!(v.po_ack_state, "partially_accepted");
+    }
+
+    #[test]
+    fn after_a_revision_only_the_changed_lines_are_decided_again() {
+        let mut revised = lines();
+        revised[0].ack_state = "accepted".into();
+        revised[1].ack_state = "reconfirm".into();
+        let v = validate(&per_line(vec![line(11, "accept")]), &revised, today()).unwrap();
+        assert_eq!((v.lines.len(), v.po_ack_state), (1, "accepted"));
+        let err = validate(&per_line(vec![line(10, "reject"), line(11, "accept")]), &revised, today()).unwrap_err();
+        assert!(err.field_message("line-10-action").unwrap().contains("already acknowledged"));
+    }
+}
