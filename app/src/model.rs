@@ -335,6 +335,8 @@ pub struct PoDetailView {
     pub proposals: Vec<ProposalView>,
     /// True when this viewer may acknowledge now: the PO's own supplier, a confirmed PO, lines waiting.
     pub can_acknowledge: bool,
+    /// The acknowledgement deadline has passed and the supplier has not answered yet.
+    pub ack_overdue: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -69,8 +69,9 @@ CREATE TABLE uom (
     category        TEXT NOT NULL,
     factor          REAL NOT NULL DEFAULT 1.0,
     rounding        REAL NOT NULL DEFAULT 0.01,
+    odoo_connection_id INTEGER REFERENCES odoo_connection(id),
     odoo_id         INTEGER,
-    UNIQUE (odoo_id)
+    UNIQUE (odoo_connection_id, odoo_id)
 );
 
 CREATE TABLE product (
@@ -79,9 +80,10 @@ CREATE TABLE product (
     name             TEXT NOT NULL,
     tracking         TEXT NOT NULL DEFAULT 'none' CHECK (tracking IN ('none', 'lot', 'serial')),
     uom_id           INTEGER NOT NULL REFERENCES uom(id),
+    odoo_connection_id INTEGER REFERENCES odoo_connection(id),
     odoo_id          INTEGER,
     odoo_write_date  TEXT,
-    UNIQUE (odoo_id)
+    UNIQUE (odoo_connection_id, odoo_id)
 );
 
 -- product.supplierinfo: the supplier's own code, name, price and lead time for a product.
@@ -97,7 +99,7 @@ CREATE TABLE supplier_product (
     odoo_id          INTEGER,
     odoo_write_date  TEXT,
     UNIQUE (supplier_id, product_id),
-    UNIQUE (odoo_id)
+    UNIQUE (supplier_id, odoo_id)
 );
 
 CREATE TABLE purchase_order (
@@ -122,7 +124,7 @@ CREATE TABLE purchase_order (
     odoo_write_date     TEXT,
     created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    UNIQUE (number),
+    UNIQUE (odoo_connection_id, number),
     UNIQUE (odoo_connection_id, odoo_id)
 );
 CREATE INDEX purchase_order_supplier ON purchase_order (supplier_id, order_date);
@@ -146,7 +148,7 @@ CREATE TABLE purchase_order_line (
     odoo_id          INTEGER,
     odoo_write_date  TEXT,
     UNIQUE (purchase_order_id, line_no),
-    UNIQUE (odoo_id)
+    UNIQUE (purchase_order_id, odoo_id)
 );
 CREATE INDEX purchase_order_line_product ON purchase_order_line (product_id);
 
@@ -173,6 +175,8 @@ CREATE TABLE acknowledgement (
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+CREATE INDEX acknowledgement_po ON acknowledgement (purchase_order_id);
+
 CREATE TABLE acknowledgement_line (
     id                 INTEGER PRIMARY KEY,
     acknowledgement_id INTEGER NOT NULL REFERENCES acknowledgement(id) ON DELETE CASCADE,
@@ -197,6 +201,8 @@ CREATE TABLE change_proposal (
     decision_comment       TEXT,
     created_at             TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+
+CREATE INDEX change_proposal_line ON change_proposal (purchase_order_line_id, status);
 
 -- The deliveries of a split proposal: one row per (quantity, date).
 CREATE TABLE change_proposal_delivery (
@@ -306,6 +312,7 @@ CREATE TABLE event (
     created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX event_supplier ON event (supplier_id, id);
+CREATE INDEX event_aggregate ON event (aggregate_type, aggregate_id);
 
 -- Transactional outbox: one row per event and destination; workers claim rows with a lease.
 CREATE TABLE outbox (

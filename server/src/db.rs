@@ -308,7 +308,7 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
-            Err(DbError::UnsupportedUrl(url.to_string()))
+            Err(DbError::UnsupportedUrl(crate::config::redact_url(url)))
         }
     }
 
@@ -342,7 +342,9 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            // Our transactions write: taking SQLite's write lock up front makes a concurrent writer wait
+            // (busy_timeout) instead of failing mid-transaction with SQLITE_BUSY_SNAPSHOT.
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

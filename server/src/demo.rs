@@ -10,7 +10,7 @@ use app::model::Role;
 
 use crate::auth::password::{self, NewPassword};
 use crate::db::{Arg, Db, DbError, Executor, Sql, Tx};
-use crate::domain::account::{insert_user, AccountError, Email};
+use crate::domain::account::{insert_user_in, AccountError, Email};
 
 pub const DEMO_PASSWORD: &str = "supplyline-demo";
 
@@ -155,6 +155,8 @@ struct SeededProduct {
 pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
     let mut rng = StdRng::seed_from_u64(0x5EED);
     let now = Utc::now();
+    let hash = password::hash(&NewPassword::parse(DEMO_PASSWORD.to_string())?).await?;
+    // One transaction: a failure leaves the database empty, so the next `demo` seeds again.
     let mut tx = db.begin().await?;
     let connection: IdRow = tx
         .fetch_one(
@@ -172,10 +174,14 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
     {
         let row: IdRow = tx
             .fetch_one(
-                Sql::new("INSERT INTO uom (name, category, factor, rounding, odoo_id) VALUES ($1, $2, 1.0, 0.01, $3) RETURNING id")
-                    .bind(name)
-                    .bind(category)
-                    .bind(i as i64 + 1),
+                Sql::new(
+                    "INSERT INTO uom (name, category, factor, rounding, odoo_connection_id, odoo_id) VALUES ($1, $2, 1.0, 0.01, $3, $4)
+                     RETURNING id",
+                )
+                .bind(name)
+                .bind(category)
+                .bind(connection.id)
+                .bind(i as i64 + 1),
             )
             .await?;
         uoms.insert(name, row.id);
@@ -205,12 +211,16 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
             let uom_id = uoms[uom];
             let product: IdRow = tx
                 .fetch_one(
-                    Sql::new("INSERT INTO product (default_code, name, tracking, uom_id, odoo_id) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                        .bind(code)
-                        .bind(name)
-                        .bind(tracking)
-                        .bind(uom_id)
-                        .bind(odoo_product_id),
+                    Sql::new(
+                        "INSERT INTO product (default_code, name, tracking, uom_id, odoo_connection_id, odoo_id)
+                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(code)
+                    .bind(name)
+                    .bind(tracking)
+                    .bind(uom_id)
+                    .bind(connection.id)
+                    .bind(odoo_product_id),
                 )
                 .await?;
             tx.execute(
@@ -230,28 +240,18 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
         }
         per_supplier.push((supplier.id, products));
     }
-    tx.commit().await?;
-
-    let password = NewPassword::parse(DEMO_PASSWORD.to_string())?;
-    let hash = password::hash(&password).await?;
     for (email, name, role) in INTERNAL_USERS {
-        insert_user(db, &Email::parse(email).expect("demo e-mail"), name, role, None, &hash).await?;
+        insert_user_in(&mut tx, &Email::parse(email).expect("demo e-mail"), name, role, None, &hash).await?;
     }
     for (s, (supplier_id, _)) in SUPPLIERS.iter().zip(&per_supplier) {
         for (email, name, role) in s.users {
-            insert_user(db, &Email::parse(email).expect("demo e-mail"), name, role, Some(*supplier_id), &hash).await?;
+            insert_user_in(&mut tx, &Email::parse(email).expect("demo e-mail"), name, role, Some(*supplier_id), &hash)
+                .await?;
         }
     }
-
-    // POs in batches of 500 per transaction: big datasets (benchmarks) without one huge transaction.
-    let mut tx = db.begin().await?;
     for n in 0..po_count {
         let (supplier_id, products) = &per_supplier[n % per_supplier.len()];
         insert_po(&mut tx, &mut rng, now, connection.id, n, *supplier_id, products).await?;
-        if n % 500 == 499 {
-            tx.commit().await?;
-            tx = db.begin().await?;
-        }
     }
     tx.commit().await?;
     // Fresh statistics after a bulk load, so the planner picks the indexes from the first query.

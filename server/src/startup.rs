@@ -6,6 +6,7 @@ use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
 use crate::auth::store::SessionDb;
+use crate::auth::throttle::Throttle;
 use crate::config::{redact_url, Config};
 use crate::db::{Db, DbError};
 use crate::http::{router, AppState};
@@ -46,6 +47,7 @@ pub struct Application {
     router: axum::Router,
     db: Db,
     sessions: SessionDb,
+    throttle: Throttle,
 }
 
 impl Application {
@@ -62,7 +64,8 @@ impl Application {
             TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
         let options = leptos_options(&config);
         let state = AppState::new(db.clone(), config, options);
-        Ok(Application { router: router(state, sessions.clone()), listener, db, sessions })
+        let throttle = state.throttle.clone();
+        Ok(Application { router: router(state, sessions.clone()), listener, db, sessions, throttle })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -78,7 +81,8 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let cleanup = self.sessions.spawn_cleanup(std::time::Duration::from_secs(600));
+        let cleanup =
+            spawn_housekeeping(self.sessions.clone(), self.throttle.clone(), std::time::Duration::from_secs(600));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
@@ -88,6 +92,27 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
     }
+}
+
+/// Every `period`: expired sessions and spent sign-in throttle rows are deleted.
+fn spawn_housekeeping(
+    sessions: SessionDb,
+    throttle: Throttle,
+    period: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    use tower_sessions::ExpiredDeletion;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!(error = %e, "deleting expired sessions failed");
+            }
+            if let Err(e) = throttle.prune(chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "pruning sign-in throttle rows failed");
+            }
+        }
+    })
 }
 
 async fn shutdown_signal() {

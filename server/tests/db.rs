@@ -119,6 +119,7 @@ async fn po_queries_are_scoped_to_the_suppliers_own(backend: Backend) {
     assert_eq!(own.total, 3);
     assert!(own.items.iter().all(|p| p.supplier_id == nordhavn));
     let widened = orders.list(&supplier, PoQuery { supplier: Some(kessler), ..Default::default() }).await.unwrap();
+    assert_eq!(widened.total, 3);
     assert!(widened.items.iter().all(|p| p.supplier_id == nordhavn));
 
     let buyer = Actor::new(1, Role::Buyer, None).unwrap();
@@ -158,7 +159,32 @@ async fn adding_users_checks_everything_before_writing(backend: Backend) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'user.created'").await, users_before + 1);
 }
 
+async fn concurrent_sign_in_failures_all_count(backend: Backend) {
+    use supplyline::auth::throttle::{Throttle, ThrottleKey};
+    let (_guard, db) = db_or_skip!(backend);
+    let config = supplyline::config::ThrottleConfig { account_max_failures: 8, ..Default::default() };
+    let throttle = Throttle::new(db.clone(), config);
+    let key = ThrottleKey::Account("x@y.example".into());
+    let now = chrono::Utc::now();
+    let attempts: Vec<_> = (0..7)
+        .map(|_| {
+            let (t, k) = (throttle.clone(), key.clone());
+            tokio::spawn(async move { t.record_failure(&k, now).await.unwrap() })
+        })
+        .collect();
+    for a in attempts {
+        a.await.unwrap();
+    }
+    assert_eq!(throttle.locked_for(std::slice::from_ref(&key), now).await.unwrap(), None, "7 of 8: not locked yet");
+    throttle.record_failure(&key, now).await.unwrap();
+    let left = throttle.locked_for(&[key], now).await.unwrap().expect("the 8th failure locks");
+    assert!((left.num_seconds() - 15 * 60).abs() <= 1, "{left}");
+    // Once window and lock have run out, the row is pruned.
+    assert_eq!(throttle.prune(now + chrono::Duration::minutes(31)).await.unwrap(), 1);
+}
+
 on_both_backends!(
+    concurrent_sign_in_failures_all_count,
     migrations_are_idempotent,
     the_demo_dataset_is_realistic,
     po_list_filters_sorts_and_pages,

@@ -232,12 +232,41 @@ async fn pages_send_signed_out_visitors_to_sign_in(backend: Backend) {
 
 async fn sign_out_ends_the_session(backend: Backend) {
     let app = app_or_skip!(backend);
-    let client = app.signed_in(BUYER).await;
+    let client = app.client();
+    let signed_in = app.login(&client, BUYER, PASSWORD).await;
+    let old = session_cookie(&signed_in).unwrap();
     let res = client.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/login?signed_out=1");
-    let after = client.get(app.url("/pos")).send().await.unwrap();
+    // The server forgot the session: replaying the old cookie value is signed out too.
+    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let after = replay.get(app.url("/pos")).header("cookie", format!("supplyline_session={old}")).send().await.unwrap();
     assert_eq!(after.status(), 303);
+    assert!(location(&after).starts_with("/login"));
+}
+
+async fn responses_carry_security_headers(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let res = app.client().get(app.url("/login")).send().await.unwrap();
+    let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
+}
+
+async fn a_sign_in_never_redirects_to_another_site(backend: Backend) {
+    let app = app_or_skip!(backend);
+    for next in ["//evil.example", "/\t/evil.example", "https://evil.example/"] {
+        let client = app.client();
+        let res = client
+            .post(app.url("/login"))
+            .form(&[("email", BUYER), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(location(&res), "/pos", "{next:?}");
+    }
 }
 
 async fn unknown_paths_are_404_pages(backend: Backend) {
@@ -280,6 +309,8 @@ on_both_backends!(
     server_functions_without_a_session_answer_401,
     pages_send_signed_out_visitors_to_sign_in,
     sign_out_ends_the_session,
+    responses_carry_security_headers,
+    a_sign_in_never_redirects_to_another_site,
     unknown_paths_are_404_pages,
     invalid_filters_are_reported_on_the_page,
     health_probes_answer,

@@ -77,7 +77,14 @@ fn PoDetail(po: PoDetailView, action: ServerAction<AcknowledgePo>) -> impl IntoV
         <dl class="mt-4 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-3 lg:grid-cols-6">
             <Fact label="Ordered" value=format::date(&s.order_date)/>
             <Fact label="Expected" value=format::opt_date(&s.expected_date)/>
-            <Fact label="Acknowledge by" value=format::date_time(&po.ack_due_at)/>
+            {po.can_acknowledge.then(|| view! {
+                <div>
+                    <dt class="text-xs uppercase tracking-wide text-slate-500">"Acknowledge by"</dt>
+                    <dd class=if po.ack_overdue { "mt-0.5 font-medium text-rose-700" } else { "mt-0.5 font-medium" }>
+                        {format::date_time(&po.ack_due_at)}{po.ack_overdue.then_some(" (overdue)")}
+                    </dd>
+                </div>
+            })}
             <Fact label="Buyer" value=po.buyer_name.clone().unwrap_or_else(|| "—".into())/>
             <Fact label="Revision" value=po.revision.to_string()/>
             <Fact label="Total" value=format::money(s.amount_total, &s.currency)/>

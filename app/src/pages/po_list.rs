@@ -75,8 +75,10 @@ pub fn PoListPage() -> impl IntoView {
         <div class="mt-4">
             <Transition fallback=|| view! { <LoadingRows/> }>
                 {move || Suspend::new(async move {
+                    // Buyers see every supplier, so the supplier column is theirs.
+                    let is_buyer = suppliers.await.is_ok_and(|s| !s.is_empty());
                     match orders.await {
-                        Ok(page) => view! { <Results page query=query.get_untracked()/> }.into_any(),
+                        Ok(page) => view! { <Results page query=query.get_untracked() is_buyer/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -135,10 +137,19 @@ fn Filters(query: PoQuery, suppliers: Vec<SupplierOption>) -> impl IntoView {
 }
 
 #[component]
-fn Results(page: Page<PoSummaryView>, query: PoQuery) -> impl IntoView {
+fn Results(page: Page<PoSummaryView>, query: PoQuery, is_buyer: bool) -> impl IntoView {
     if page.items.is_empty() {
-        let filtered = query.q.is_some() || query.state.is_some() || query.supplier.is_some();
-        return if filtered {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        let filtered = set(&query.q) || set(&query.state) || query.supplier.is_some();
+        return if page.total > 0 {
+            let (pages, first) = (page.page_count(), page_href(&query, 1));
+            view! {
+                <EmptyState title="This page does not exist">
+                    {format!("There are {pages} pages. ")}<a href=first class="underline">"Go to the first page"</a>
+                </EmptyState>
+            }
+            .into_any()
+        } else if filtered {
             view! {
                 <EmptyState title="No purchase orders match these filters">
                     <a href="/pos" class="underline">"Clear the filters"</a>
@@ -154,8 +165,7 @@ fn Results(page: Page<PoSummaryView>, query: PoQuery) -> impl IntoView {
             .into_any()
         };
     }
-    let show_supplier =
-        page.items.iter().any(|po| po.supplier_id != page.items[0].supplier_id) || query.supplier.is_some();
+    let show_supplier = is_buyer;
     let pages = page.page_count();
     let current = page.page;
     let prev = (current > 1).then(|| page_href(&query, current - 1));

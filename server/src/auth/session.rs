@@ -24,17 +24,20 @@ pub const SESSION_COOKIE: &str = "supplyline_session";
 const USER_ID_KEY: &str = "user_id";
 const BAD_CREDENTIALS: &str = "Incorrect e-mail or password.";
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when configured.
+/// The client's address: the socket peer, or — behind our own proxy — the address that proxy
+/// appended last to `X-Forwarded-For`. Earlier entries are written by the client and prove nothing.
 pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded_for: bool) -> Option<String> {
     if trust_forwarded_for {
-        if let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+        let appended_by_proxy = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return Some(first.to_string());
+            .rfind(|v| !v.is_empty())
+            .and_then(|v| v.parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = appended_by_proxy {
+            return Some(ip.to_string());
         }
     }
     peer.map(|p| p.ip().to_string())
@@ -90,10 +93,12 @@ pub async fn require_login(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Only a local path may follow a sign-in: never another site (`//evil.example`, `https://…`).
+/// Only a local path may follow a sign-in: never another site (`//evil.example`, `https://…`,
+/// `/\t/evil.example` — browsers drop tabs and newlines), and only plain URL characters.
 pub fn safe_next(next: Option<&str>) -> &str {
+    let plain = |n: &str| n.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._~%?&=-+,".contains(&b));
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => n,
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && plain(n) && !n.starts_with("/login") => n,
         _ => "/pos",
     }
 }
@@ -223,19 +228,32 @@ mod tests {
     #[test]
     fn next_must_be_a_local_path() {
         assert_eq!(safe_next(Some("/pos/4?x=1")), "/pos/4?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "pos", "/login?next=/x"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "pos",
+            "/login?next=/x",
+            "/\t/evil.example",
+            "/\n/x",
+            "/a b",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/pos", "{bad}");
         }
         assert_eq!(safe_next(None), "/pos");
     }
 
     #[test]
-    fn forwarded_for_is_used_only_when_trusted() {
+    fn forwarded_for_is_used_only_when_trusted_and_only_the_proxys_entry() {
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.1".parse().unwrap());
+        // The client forged the first entry; our proxy appended the real address last.
+        h.insert("x-forwarded-for", "198.51.100.1, 203.0.113.9".parse().unwrap());
         let peer = Some(SocketAddr::from(([10, 0, 0, 1], 5000)));
         assert_eq!(client_ip(&h, peer, true).as_deref(), Some("203.0.113.9"));
         assert_eq!(client_ip(&h, peer, false).as_deref(), Some("10.0.0.1"));
+        h.insert("x-forwarded-for", "not-an-address".parse().unwrap());
+        assert_eq!(client_ip(&h, peer, true).as_deref(), Some("10.0.0.1"));
     }
 
     #[test]

@@ -25,20 +25,6 @@ impl SessionDb {
         }
         Ok(store)
     }
-
-    /// Deletes expired sessions every `period`, for as long as the process runs.
-    pub fn spawn_cleanup(&self, period: std::time::Duration) -> tokio::task::JoinHandle<()> {
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(period);
-            loop {
-                tick.tick().await;
-                if let Err(e) = store.delete_expired().await {
-                    tracing::warn!(error = %e, "deleting expired sessions failed");
-                }
-            }
-        })
-    }
 }
 
 #[async_trait::async_trait]

@@ -8,8 +8,6 @@ use crate::db::{Db, Executor, Result, Sql};
 
 #[derive(Debug, sqlx::FromRow)]
 struct ThrottleRow {
-    failures: i64,
-    window_started_at: DateTime<Utc>,
     locked_until: Option<DateTime<Utc>>,
 }
 
@@ -35,29 +33,6 @@ impl ThrottleKey {
     }
 }
 
-/// The next state of a key after one more failure: pure, so the policy is tested without a database.
-fn after_failure(row: Option<&ThrottleRow>, max: i64, config: &ThrottleConfig, now: DateTime<Utc>) -> ThrottleRow {
-    let window = Duration::minutes(config.window_minutes);
-    let failures = match row {
-        Some(r) if now - r.window_started_at < window => r.failures + 1,
-        _ => 1,
-    };
-    let window_started_at = match row {
-        Some(r) if now - r.window_started_at < window => r.window_started_at,
-        _ => now,
-    };
-    if failures >= max {
-        // Locked: the count starts again once the lock has run out.
-        ThrottleRow {
-            failures: 0,
-            window_started_at: now,
-            locked_until: Some(now + Duration::minutes(config.lockout_minutes)),
-        }
-    } else {
-        ThrottleRow { failures, window_started_at, locked_until: row.and_then(|r| r.locked_until) }
-    }
-}
-
 impl Throttle {
     pub fn new(db: Db, config: ThrottleConfig) -> Self {
         Throttle { db, config }
@@ -73,10 +48,7 @@ impl Throttle {
     async fn row(&self, key: &ThrottleKey) -> Result<Option<ThrottleRow>> {
         self.db
             .exec()
-            .fetch_optional(
-                Sql::new("SELECT failures, window_started_at, locked_until FROM login_throttle WHERE key = $1")
-                    .bind(key.as_key()),
-            )
+            .fetch_optional(Sql::new("SELECT locked_until FROM login_throttle WHERE key = $1").bind(key.as_key()))
             .await
     }
 
@@ -92,23 +64,59 @@ impl Throttle {
         Ok(longest)
     }
 
+    /// Counts one failure, atomically: concurrent failures each count. Locks the key once it
+    /// reaches its maximum within the window.
     pub async fn record_failure(&self, key: &ThrottleKey, now: DateTime<Utc>) -> Result<()> {
-        let next = after_failure(self.row(key).await?.as_ref(), self.max_for(key), &self.config, now);
+        #[derive(sqlx::FromRow)]
+        struct Count {
+            failures: i64,
+        }
+        let window_start = now - Duration::minutes(self.config.window_minutes);
+        let count: Count = self
+            .db
+            .exec()
+            .fetch_one(
+                Sql::new(
+                    "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) VALUES ($1, 1, $2, NULL)
+                     ON CONFLICT (key) DO UPDATE SET
+                       failures = CASE WHEN login_throttle.window_started_at > $3 THEN login_throttle.failures + 1 ELSE 1 END,
+                       window_started_at = CASE WHEN login_throttle.window_started_at > $3
+                                                THEN login_throttle.window_started_at ELSE excluded.window_started_at END
+                     RETURNING failures",
+                )
+                .bind(key.as_key())
+                .bind(now)
+                .bind(window_start),
+            )
+            .await?;
+        if count.failures >= self.max_for(key) {
+            // Locked: the count starts again once the lock has run out.
+            self.db
+                .exec()
+                .execute(
+                    Sql::new("UPDATE login_throttle SET failures = 0, window_started_at = $1, locked_until = $2 WHERE key = $3")
+                        .bind(now)
+                        .bind(now + Duration::minutes(self.config.lockout_minutes))
+                        .bind(key.as_key()),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets keys whose window and lock have both run out, so made-up addresses do not pile up.
+    pub async fn prune(&self, now: DateTime<Utc>) -> Result<u64> {
+        let window_start = now - Duration::minutes(self.config.window_minutes);
         self.db
             .exec()
             .execute(
                 Sql::new(
-                    "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                       window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
+                    "DELETE FROM login_throttle WHERE window_started_at < $1 AND (locked_until IS NULL OR locked_until < $2)",
                 )
-                .bind(key.as_key())
-                .bind(next.failures)
-                .bind(next.window_started_at)
-                .bind(next.locked_until),
+                .bind(window_start)
+                .bind(now),
             )
-            .await?;
-        Ok(())
+            .await
     }
 
     /// A successful sign-in forgets the account's failures (the address keeps its count).
@@ -128,30 +136,6 @@ pub fn wait_message(left: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cfg() -> ThrottleConfig {
-        ThrottleConfig { account_max_failures: 3, ip_max_failures: 10, window_minutes: 15, lockout_minutes: 15 }
-    }
-
-    #[test]
-    fn locks_after_the_maximum_within_the_window() {
-        let now = Utc::now();
-        let c = cfg();
-        let one = after_failure(None, 3, &c, now);
-        let two = after_failure(Some(&one), 3, &c, now + Duration::minutes(1));
-        assert_eq!((two.failures, two.locked_until), (2, None));
-        let three = after_failure(Some(&two), 3, &c, now + Duration::minutes(2));
-        assert_eq!(three.locked_until, Some(now + Duration::minutes(17)));
-    }
-
-    #[test]
-    fn failures_outside_the_window_start_a_new_count() {
-        let now = Utc::now();
-        let c = cfg();
-        let two = after_failure(Some(&after_failure(None, 3, &c, now)), 3, &c, now);
-        let later = after_failure(Some(&two), 3, &c, now + Duration::minutes(16));
-        assert_eq!((later.failures, later.locked_until), (1, None));
-    }
 
     #[test]
     fn wait_message_rounds_up_to_whole_minutes() {

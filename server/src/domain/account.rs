@@ -5,7 +5,7 @@ use app::ports::{AccountPort, Actor};
 use app::AppError;
 
 use crate::auth::password::{self, NewPassword, PasswordError};
-use crate::db::{is_unique_violation, Db, DbError, Executor, Sql};
+use crate::db::{is_unique_violation, Db, DbError, Executor, Sql, Tx};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::internal;
 
@@ -168,12 +168,26 @@ pub async fn insert_user(
     supplier_id: Option<i64>,
     password_hash: &str,
 ) -> Result<i64, AccountError> {
+    let mut tx = db.begin().await?;
+    let id = insert_user_in(&mut tx, email, display_name, role, supplier_id, password_hash).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a user and its audit entry inside the caller's transaction.
+pub async fn insert_user_in(
+    tx: &mut Tx,
+    email: &Email,
+    display_name: &str,
+    role: Role,
+    supplier_id: Option<i64>,
+    password_hash: &str,
+) -> Result<i64, AccountError> {
     #[derive(sqlx::FromRow)]
     struct IdRow {
         id: i64,
     }
     let now = chrono::Utc::now();
-    let mut tx = db.begin().await?;
     let inserted: Result<IdRow, DbError> = tx
         .fetch_one(
             Sql::new(
@@ -194,7 +208,7 @@ pub async fn insert_user(
         Err(e) => return Err(e.into()),
     };
     audit::record(
-        &mut tx,
+        tx,
         AuditEntry {
             user_id: None,
             role: None,
@@ -206,7 +220,6 @@ pub async fn insert_user(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

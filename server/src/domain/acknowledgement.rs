@@ -87,10 +87,16 @@ fn reason(raw: &Option<String>, name: &str, required: bool, errors: &mut Vec<Fie
     text
 }
 
-/// A positive quantity as typed: `12`, `12.5`, or with a decimal comma `12,5`.
+/// A positive quantity as typed: `12`, `12.5`, or with a decimal comma `12,5`. Thousands
+/// separators are refused rather than guessed: `1,234` could be either reading.
 pub fn parse_quantity(raw: &str) -> Result<f64, String> {
     let raw = raw.trim();
-    let normal = if raw.contains('.') { raw.to_string() } else { raw.replace(',', ".") };
+    if raw.contains(',')
+        && (raw.contains('.') || raw.matches(',').count() > 1 || raw.rsplit(',').next().is_some_and(|d| d.len() == 3))
+    {
+        return Err(format!("{raw:?} is ambiguous: write the quantity without thousands separators, e.g. 1234.5."));
+    }
+    let normal = raw.replace(',', ".");
     match normal.parse::<f64>() {
         Ok(q) if q.is_finite() && q > 0.0 && q < 1e12 => Ok(q),
         Ok(_) => Err(format!("{raw:?} is not a quantity above zero.")),
@@ -337,7 +343,12 @@ impl AcknowledgementService {
             .await
             .map_err(internal)?;
         let valid = validate(&input, &lines, Utc::now().date_naive())?;
-        self.write(&mut tx, actor, &input, &po, &valid).await.map_err(internal)?;
+        if !self.write(&mut tx, actor, &input, &po, &valid).await.map_err(internal)? {
+            return Err(AppError::invalid(
+                "decision",
+                "This order changed while you were answering. Reload it and acknowledge again.",
+            ));
+        }
         tx.commit().await.map_err(internal)
     }
 
@@ -348,7 +359,7 @@ impl AcknowledgementService {
         input: &AckInput,
         po: &PoFacts,
         valid: &ValidAck,
-    ) -> crate::db::Result<()> {
+    ) -> crate::db::Result<bool> {
         let now = Utc::now();
         // Guarded update: a concurrent acknowledgement or revision makes this touch no row.
         let updated = tx
@@ -365,7 +376,7 @@ impl AcknowledgementService {
             )
             .await?;
         if updated != 1 {
-            return Err(crate::db::DbError::Sqlx(sqlx::Error::RowNotFound));
+            return Ok(false);
         }
         let ack: IdRow = tx
             .fetch_one(
@@ -456,7 +467,8 @@ impl AcknowledgementService {
                 ip: None,
             },
         )
-        .await
+        .await?;
+        Ok(true)
     }
 }
 
@@ -579,7 +591,15 @@ mod tests {
     #[test]
     fn a_quantity_proposal_must_differ_and_be_a_positive_number() {
         let mut q = line(10, "quantity");
-        for (typed, ok) in [("100", false), ("0", false), ("abc", false), ("80", true), ("80,5", true)] {
+        for (typed, ok) in [
+            ("100", false),
+            ("0", false),
+            ("abc", false),
+            ("1,234", false),
+            ("1.000,5", false),
+            ("80", true),
+            ("80,5", true),
+        ] {
             q.quantity = Some(typed.into());
             let result = validate(&per_line(vec![q.clone(), line(11, "accept")]), &lines(), today());
             assert_eq!(result.is_ok(), ok, "{typed}");

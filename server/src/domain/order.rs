@@ -293,7 +293,10 @@ impl OrderPort for OrderService {
         let can_acknowledge = actor.supplier_scope() == Some(summary.supplier_id)
             && summary.state == PoState::Purchase
             && matches!(summary.ack_state, AckState::Pending | AckState::Reconfirm);
+        let ack_due_at = detail.received_at + Duration::hours(detail.ack_sla_hours);
+        let awaiting = matches!(summary.ack_state, AckState::Pending | AckState::Reconfirm);
         Ok(PoDetailView {
+            ack_overdue: awaiting && summary.state == PoState::Purchase && Utc::now() > ack_due_at,
             proposals,
             can_acknowledge,
             summary,
@@ -303,7 +306,7 @@ impl OrderPort for OrderService {
             supplier_reference: detail.supplier_reference,
             revision: detail.revision,
             received_at: detail.received_at,
-            ack_due_at: detail.received_at + Duration::hours(detail.ack_sla_hours),
+            ack_due_at,
             lines: lines
                 .into_iter()
                 .map(|l| PoLineView {

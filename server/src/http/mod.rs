@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRef, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -77,6 +78,8 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies())
+        // Saved on every request, so the idle expiry really counts from the last request.
+        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(
             state.config.session_idle_minutes,
         )));
@@ -101,6 +104,19 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .layer(from_fn_with_state(state.clone(), session::load_actor))
         .layer(session_layer)
         .layer(from_fn_with_state(state.clone(), csrf::protect))
+        // Every response: no framing (clickjacking), no MIME sniffing, no full URLs in Referer elsewhere.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
