@@ -1,0 +1,62 @@
+import { test, expect, Page } from "@playwright/test";
+
+async function signIn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill("supplyline-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/pos$/);
+}
+
+async function waitForHydration(page: Page) {
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+}
+
+test("a supplier acknowledges a PO with one line changed; a mistake is shown next to its field and nothing typed is lost", async ({ page }) => {
+  await signIn(page, "marco@alpine-polymers.example");
+  await page.goto("/pos?state=purchase");
+  await waitForHydration(page);
+  const awaiting = page.getByTestId("po-table").locator("tbody tr", { hasText: "Awaiting acknowledgement" }).first();
+  await awaiting.getByRole("link").click();
+  await expect(page.getByTestId("ack-form")).toBeVisible();
+  await waitForHydration(page);
+
+  await page.getByLabel("Your order reference (optional)").fill("AP-SO-1234");
+  const line1 = page.getByTestId("ack-line-1");
+  // First a mistake: rejecting a line without saying why.
+  await line1.getByLabel("Decision").selectOption("reject");
+  await page.getByRole("button", { name: "Send line decisions" }).click();
+  await expect(line1.getByRole("alert")).toHaveText("Give a reason, so the buyer knows what to do next.");
+  await expect(page.getByLabel("Your order reference (optional)")).toHaveValue("AP-SO-1234");
+
+  // Then the real answer: another quantity on line 1, everything else as ordered.
+  await line1.getByLabel("Decision").selectOption("quantity");
+  await line1.getByLabel("New quantity").fill("7");
+  await line1.getByLabel("Reason").fill("Minimum batch");
+  await page.getByRole("button", { name: "Send line decisions" }).click();
+
+  await expect(page.getByTestId("ack-done")).toBeVisible();
+  await expect(page.getByTestId("ack-form")).toHaveCount(0);
+  await expect(page.getByTestId("line-answer-1")).toContainText("Change proposed");
+  await expect(page.getByTestId("line-answer-1")).toContainText("Proposed 7");
+  await expect(page.getByTestId("line-answer-2")).toContainText("Accepted");
+
+  // After a reload (server-rendered), the answer is still there.
+  await page.reload();
+  await expect(page.getByText("Changes proposed").first()).toBeVisible();
+  await expect(page.getByTestId("line-answer-1")).toContainText("awaiting the buyer");
+});
+
+test("without WebAssembly, accepting a whole PO is a plain form post that comes back to the PO", async ({ page }) => {
+  await page.route("**/*.wasm", (route) => route.abort());
+  await signIn(page, "claire@alpine-polymers.example");
+  await page.goto("/pos?state=purchase");
+  const awaiting = page.getByTestId("po-table").locator("tbody tr", { hasText: "Awaiting acknowledgement" }).first();
+  const number = (await awaiting.getByRole("link").textContent())!.trim();
+  await awaiting.getByRole("link").click();
+  await page.getByRole("button", { name: "Accept the whole order as ordered" }).click();
+  await expect(page.getByTestId("po-number")).toHaveText(number);
+  await expect(page.getByTestId("ack-form")).toHaveCount(0);
+  await expect(page.getByText("Acknowledged", { exact: true })).toBeVisible();
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+});
