@@ -81,7 +81,7 @@ test("every page works before hydration: with the WebAssembly blocked, a supplie
   await page.getByRole("searchbox").fill("P00009");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByTestId("po-table").locator("tbody tr")).toHaveCount(1);
-  await page.getByRole("link", { name: "P00009" }).click();
+  await page.getByTestId("po-table").getByRole("link", { name: "P00009" }).click();
   await expect(page.getByTestId("po-number")).toHaveText("P00009");
   // The marker proves the page was never hydrated, so the hydration checks above can fail.
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");

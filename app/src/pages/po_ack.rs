@@ -72,7 +72,8 @@ pub fn AckForm(po: PoDetailView, action: ServerAction<AcknowledgePo>) -> impl In
                             let name = move |what: &str| format!("input[lines][{i}][{what}]");
                             let key = move |what: &str| format!("line-{}-{what}", line.id);
                             view! {
-                                <div class="grid gap-2 rounded border border-slate-200 p-3 sm:grid-cols-6" data-testid=format!("ack-line-{}", line.line_no)>
+                                // Fields show for the chosen decision by CSS alone (:has), so this works before hydration too.
+                                <div class="group grid gap-2 rounded border border-slate-200 p-3 sm:grid-cols-6" data-testid=format!("ack-line-{}", line.line_no)>
                                     <input type="hidden" name=name("line_id") value=line.id.to_string()/>
                                     <div class="sm:col-span-2 text-sm">
                                         <div class="font-medium">{format!("{}. {}", line.line_no, line.product_name)}</div>
@@ -91,22 +92,22 @@ pub fn AckForm(po: PoDetailView, action: ServerAction<AcknowledgePo>) -> impl In
                                         </select>
                                         {field_error(action, key("action"))}
                                     </label>
-                                    <label class="text-xs">
+                                    <label class="text-xs hidden group-has-[option[value=quantity]:checked]:block">
                                         <span class="font-medium">"New quantity"</span>
                                         <input name=name("quantity") inputmode="decimal" class=INPUT/>
                                         {field_error(action, key("quantity"))}
                                     </label>
-                                    <label class="text-xs">
+                                    <label class="text-xs hidden group-has-[option[value=date]:checked]:block">
                                         <span class="font-medium">"New date"</span>
                                         <input name=name("date") type="date" class=INPUT/>
                                         {field_error(action, key("date"))}
                                     </label>
-                                    <label class="text-xs">
+                                    <label class="text-xs group-has-[option[value=accept]:checked]:hidden">
                                         <span class="font-medium">"Reason"</span>
                                         <input name=name("reason") class=INPUT/>
                                         {field_error(action, key("reason"))}
                                     </label>
-                                    <label class="text-xs sm:col-span-6">
+                                    <label class="text-xs sm:col-span-6 hidden group-has-[option[value=split]:checked]:block">
                                         <span class="font-medium">"Deliveries of a split: quantity @ date, separated by ;"</span>
                                         <input name=name("split") class=INPUT placeholder="40 @ 2026-12-20; 60 @ 2027-01-10"/>
                                         {field_error(action, key("split"))}

@@ -44,9 +44,26 @@ pub enum LineDecision {
     Split { deliveries: Vec<(f64, NaiveDate)>, reason: Option<String> },
 }
 
+/// What a proposal stores: its kind, the proposed value, and the deliveries of a split.
+struct ProposalParts<'a> {
+    kind: &'static str,
+    quantity: Option<f64>,
+    date: Option<NaiveDate>,
+    reason: &'a Option<String>,
+    deliveries: &'a [(f64, NaiveDate)],
+}
+
 impl LineDecision {
-    fn is_proposal(&self) -> bool {
-        matches!(self, LineDecision::Quantity { .. } | LineDecision::Date { .. } | LineDecision::Split { .. })
+    /// The proposal this decision makes, if it is one (accepting and rejecting are not).
+    fn proposal(&self) -> Option<ProposalParts<'_>> {
+        let parts =
+            |kind, quantity, date, reason, deliveries| ProposalParts { kind, quantity, date, reason, deliveries };
+        match self {
+            LineDecision::Accept | LineDecision::Reject { .. } => None,
+            LineDecision::Quantity { quantity, reason } => Some(parts("quantity", Some(*quantity), None, reason, &[])),
+            LineDecision::Date { date, reason } => Some(parts("date", None, Some(*date), reason, &[])),
+            LineDecision::Split { deliveries, reason } => Some(parts("split", None, None, reason, deliveries)),
+        }
     }
 
     fn line_state(&self) -> &'static str {
@@ -419,8 +436,8 @@ impl AcknowledgementService {
                     .bind(input.po_id),
             )
             .await?;
-            if decision.is_proposal() {
-                let proposal_id = insert_proposal(tx, actor, ack.id, *line_id, decision, now).await?;
+            if let Some(parts) = decision.proposal() {
+                let proposal_id = insert_proposal(tx, actor, ack.id, *line_id, parts, now).await?;
                 event::emit(
                     tx,
                     NewEvent {
@@ -489,21 +506,10 @@ async fn insert_proposal(
     actor: &Actor,
     ack_id: i64,
     line_id: i64,
-    decision: &LineDecision,
+    proposal: ProposalParts<'_>,
     now: DateTime<Utc>,
 ) -> crate::db::Result<i64> {
-    let (kind, quantity, date, reason, deliveries): (
-        &str,
-        Option<f64>,
-        Option<NaiveDate>,
-        &Option<String>,
-        &[(f64, NaiveDate)],
-    ) = match decision {
-        LineDecision::Quantity { quantity, reason } => ("quantity", Some(*quantity), None, reason, &[]),
-        LineDecision::Date { date, reason } => ("date", None, Some(*date), reason, &[]),
-        LineDecision::Split { deliveries, reason } => ("split", None, None, reason, deliveries),
-        _ => unreachable!("only proposals are inserted"),
-    };
+    let ProposalParts { kind, quantity, date, reason, deliveries } = proposal;
     let row: IdRow = tx
         .fetch_one(
             Sql::new(
