@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AckInput, Page, PoDetailView, PoQuery, PoSummaryView, SessionView, SupplierOption};
+use crate::model::{
+    AckInput, DecisionInput, Page, PoDetailView, PoQuery, PoSummaryView, ProposalQueueItem, SessionView, SupplierOption,
+};
 use crate::AppError;
 
 #[server(prefix = "/rpc", endpoint = "session")]
@@ -27,6 +29,16 @@ pub async fn get_purchase_order(id: i64) -> Result<PoDetailView, AppError> {
 #[server(prefix = "/rpc", endpoint = "acknowledge")]
 pub async fn acknowledge_po(input: AckInput) -> Result<(), AppError> {
     crate::ports::as_actor(|actor, s| async move { s.acknowledgements.acknowledge(&actor, input).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "pending_proposals")]
+pub async fn pending_proposals() -> Result<Vec<ProposalQueueItem>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.proposals.pending(&actor).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "decide_proposal")]
+pub async fn decide_proposal(input: DecisionInput) -> Result<(), AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.proposals.decide(&actor, input).await }).await
 }
 
 #[server(prefix = "/rpc", endpoint = "supplier_options")]

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=|| view! { <Redirect path="/pos"/> }/>
                         <Route path=path!("pos") view=pages::po_list::PoListPage ssr=SsrMode::Async/>
                         <Route path=path!("pos/:id") view=pages::po_detail::PoDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("proposals") view=pages::proposals::ProposalsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -389,6 +389,32 @@ pub struct ProposalView {
     pub deliveries: Vec<(f64, chrono::NaiveDate)>,
     pub reason: Option<String>,
     pub status: String,
+    /// The buyer's comment on the decision.
+    pub decision_comment: Option<String>,
+}
+
+/// A pending proposal in the buyer's queue, with what was ordered beside what is proposed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalQueueItem {
+    pub proposal: ProposalView,
+    pub po_id: i64,
+    pub po_number: String,
+    pub supplier_name: String,
+    pub line_no: i64,
+    pub product_name: String,
+    pub ordered_quantity: f64,
+    pub uom: String,
+    pub requested_date: DateTime<Utc>,
+    pub proposed_at: DateTime<Utc>,
+}
+
+/// A buyer's decision on a proposal: `accept` or `reject` (a reason is required to reject).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DecisionInput {
+    pub proposal_id: i64,
+    pub decision: String,
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::model::{AckInput, Page, PoDetailView, PoQuery, PoSummaryView, Role, SessionView, SupplierOption};
+use crate::model::{
+    AckInput, DecisionInput, Page, PoDetailView, PoQuery, PoSummaryView, ProposalQueueItem, Role, SessionView,
+    SupplierOption,
+};
 use crate::AppError;
 
 /// Who is acting, built once per request from the session. Supplier roles carry their supplier.
@@ -56,12 +59,20 @@ pub trait AcknowledgementPort: Send + Sync {
     async fn acknowledge(&self, actor: &Actor, input: AckInput) -> Result<(), AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait ProposalPort: Send + Sync {
+    /// The proposals waiting for a buyer's decision (buyers and admins only).
+    async fn pending(&self, actor: &Actor) -> Result<Vec<ProposalQueueItem>, AppError>;
+    async fn decide(&self, actor: &Actor, input: DecisionInput) -> Result<(), AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
     pub orders: Arc<dyn OrderPort>,
     pub accounts: Arc<dyn AccountPort>,
     pub acknowledgements: Arc<dyn AcknowledgementPort>,
+    pub proposals: Arc<dyn ProposalPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

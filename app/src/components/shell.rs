@@ -43,7 +43,7 @@ pub fn AppShell() -> impl IntoView {
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders")],
-        Role::Buyer | Role::Admin => vec![("/pos", "All purchase orders")],
+        Role::Buyer | Role::Admin => vec![("/pos", "All purchase orders"), ("/proposals", "Proposals")],
     }
 }
 

@@ -3,3 +3,4 @@ pub mod not_found;
 pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;
+pub mod proposals;

@@ -145,8 +145,11 @@ pub fn proposal_text(p: &crate::model::ProposalView, uom: &str) -> String {
         _ => p.deliveries.iter().map(|(q, d)| format!("{} @ {d}", format::quantity(*q))).collect::<Vec<_>>().join("; "),
     };
     let status = match p.status.as_str() {
-        "pending" => "awaiting the buyer",
-        other => other,
+        "pending" => "awaiting the buyer".to_string(),
+        other => match &p.decision_comment {
+            Some(comment) => format!("{other} by the buyer: {comment}"),
+            None => format!("{other} by the buyer"),
+        },
     };
     format!("Proposed {what} ({status})")
 }

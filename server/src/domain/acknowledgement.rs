@@ -223,11 +223,21 @@ fn po_state(decisions: &[(i64, LineDecision)], lines: &[LineFacts]) -> &'static 
         decisions.iter().find(|(id, _)| *id == line.id).map(|(_, d)| d.line_state()).unwrap_or(line.ack_state.as_str())
     }
     let states: Vec<&str> = lines.iter().map(|l| state_of(decisions, l)).collect();
-    if states.contains(&"change_proposed") {
+    po_ack_state(&states)
+}
+
+/// A PO's acknowledgement state from its lines' states: proposals first, then what still waits for
+/// the supplier, then the answers.
+pub fn po_ack_state(line_states: &[&str]) -> &'static str {
+    if line_states.contains(&"change_proposed") {
         "changes_proposed"
-    } else if states.iter().all(|s| *s == "accepted") {
+    } else if line_states.contains(&"reconfirm") {
+        "reconfirm"
+    } else if line_states.contains(&"pending") {
+        "pending"
+    } else if line_states.iter().all(|s| *s == "accepted") {
         "accepted"
-    } else if states.iter().all(|s| *s == "rejected") {
+    } else if line_states.iter().all(|s| *s == "rejected") {
         "rejected"
     } else {
         "partially_accepted"

@@ -1,11 +1,11 @@
 //! Purchase orders as suppliers and buyers read them. Every query is scoped by the actor:
 //! a supplier sees only its own POs, and another supplier's PO is "not found".
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use app::model::{
-    AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, ProposalView,
-    SupplierOption, PO_PAGE_SIZE,
+    AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, SupplierOption,
+    PO_PAGE_SIZE,
 };
 use app::ports::{Actor, OrderPort};
 use app::AppError;
@@ -150,75 +150,7 @@ pub struct OrderService {
     pub db: Db,
 }
 
-#[derive(sqlx::FromRow)]
-struct ProposalRow {
-    id: i64,
-    line_id: i64,
-    kind: String,
-    proposed_quantity: Option<f64>,
-    proposed_date: Option<NaiveDate>,
-    reason: Option<String>,
-    status: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct DeliveryRow {
-    change_proposal_id: i64,
-    quantity: f64,
-    delivery_date: NaiveDate,
-}
-
 impl OrderService {
-    /// The supplier's proposals on the PO's lines, oldest first, with the deliveries of splits.
-    async fn proposals(&self, po_id: i64) -> Result<Vec<ProposalView>, AppError> {
-        let rows: Vec<ProposalRow> = self
-            .db
-            .exec()
-            .fetch_all(
-                Sql::new(
-                    "SELECT cp.id, cp.purchase_order_line_id AS line_id, cp.kind, cp.proposed_quantity, cp.proposed_date,
-                            cp.reason, cp.status
-                       FROM change_proposal cp JOIN purchase_order_line l ON l.id = cp.purchase_order_line_id
-                      WHERE l.purchase_order_id = $1 ORDER BY cp.id",
-                )
-                .bind(po_id),
-            )
-            .await
-            .map_err(internal)?;
-        let deliveries: Vec<DeliveryRow> = self
-            .db
-            .exec()
-            .fetch_all(
-                Sql::new(
-                    "SELECT d.change_proposal_id, d.quantity, d.delivery_date
-                       FROM change_proposal_delivery d
-                       JOIN change_proposal cp ON cp.id = d.change_proposal_id
-                       JOIN purchase_order_line l ON l.id = cp.purchase_order_line_id
-                      WHERE l.purchase_order_id = $1 ORDER BY d.id",
-                )
-                .bind(po_id),
-            )
-            .await
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ProposalView {
-                deliveries: deliveries
-                    .iter()
-                    .filter(|d| d.change_proposal_id == r.id)
-                    .map(|d| (d.quantity, d.delivery_date))
-                    .collect(),
-                id: r.id,
-                line_id: r.line_id,
-                kind: r.kind,
-                proposed_quantity: r.proposed_quantity,
-                proposed_date: r.proposed_date,
-                reason: r.reason,
-                status: r.status,
-            })
-            .collect())
-    }
-
     /// The PO's summary if the actor may see it; `NotFound` otherwise (missing and foreign alike).
     async fn summary(&self, actor: &Actor, id: i64) -> Result<PoSummaryView, AppError> {
         let mut sql = Sql::new(SUMMARY_SELECT);
@@ -289,7 +221,7 @@ impl OrderPort for OrderService {
             )
             .await
             .map_err(internal)?;
-        let proposals = self.proposals(id).await?;
+        let proposals = crate::domain::proposal::for_po(&self.db, id).await?;
         let can_acknowledge = actor.supplier_scope() == Some(summary.supplier_id)
             && summary.state == PoState::Purchase
             && matches!(summary.ack_state, AckState::Pending | AckState::Reconfirm);

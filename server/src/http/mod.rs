@@ -25,6 +25,7 @@ use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::order::OrderService;
+use crate::domain::proposal::ProposalService;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -47,6 +48,7 @@ impl AppState {
             orders: Arc::new(OrderService { db: db.clone() }),
             accounts: Arc::new(AccountService { db: db.clone() }),
             acknowledgements: Arc::new(AcknowledgementService { db: db.clone() }),
+            proposals: Arc::new(ProposalService { db: db.clone() }),
         };
         AppState {
             throttle: Throttle::new(db.clone(), config.throttle.clone()),

@@ -1,0 +1,249 @@
+//! The buyer's decisions on supplier proposals over HTTP, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+use supplyline::db::{Executor, Sql};
+
+macro_rules! app_or_skip {
+    ($backend:expr) => {
+        match TestApp::spawn($backend).await {
+            Some(app) => app,
+            None => return,
+        }
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct Line {
+    id: i64,
+    quantity: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct N {
+    n: i64,
+}
+
+async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
+    app.db.exec().fetch_one::<N>(Sql::new(sql).bind(id)).await.unwrap().n
+}
+
+async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: String) -> reqwest::Response {
+    client
+        .post(app.url(endpoint))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Kessler's first PO, confirmed, with line 1 answered by `line1` (form fields) and the rest accepted.
+/// Returns the PO id, its lines and the proposal id.
+async fn po_with_a_proposal(app: &TestApp, line1: impl Fn(&Line) -> String) -> (i64, Vec<Line>, i64) {
+    let po = app.first_po_of("KESSLER").await;
+    let mut exec = app.db.exec();
+    exec.execute(
+        Sql::new("UPDATE purchase_order SET state = 'purchase', ack_state = 'pending', revision = 1 WHERE id = $1")
+            .bind(po),
+    )
+    .await
+    .unwrap();
+    exec.execute(
+        Sql::new("UPDATE purchase_order_line SET ack_state = 'pending' WHERE purchase_order_id = $1").bind(po),
+    )
+    .await
+    .unwrap();
+    let lines: Vec<Line> = exec
+        .fetch_all(
+            Sql::new("SELECT id, quantity FROM purchase_order_line WHERE purchase_order_id = $1 ORDER BY line_no")
+                .bind(po),
+        )
+        .await
+        .unwrap();
+    let mut body = format!("input[po_id]={po}&input[revision]=1&input[decision]=per_line");
+    for (i, line) in lines.iter().enumerate() {
+        body.push_str(&format!("&input[lines][{i}][line_id]={}", line.id));
+        if i == 0 {
+            body.push_str(&line1(line).replace("{i}", &i.to_string()));
+        } else {
+            body.push_str(&format!("&input[lines][{i}][action]=accept"));
+        }
+    }
+    let supplier = app.signed_in(KESSLER_USER).await;
+    let res = post(app, &supplier, "/rpc/acknowledge", body).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let proposal: Id = app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT id FROM change_proposal WHERE purchase_order_line_id = $1").bind(lines[0].id))
+        .await
+        .unwrap();
+    (po, lines, proposal.id)
+}
+
+async fn the_buyer_accepts_a_quantity_and_the_line_changes(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let (po, lines, proposal) = po_with_a_proposal(&app, |l| {
+        format!("&input[lines][{{i}}][action]=quantity&input[lines][{{i}}][quantity]={}", l.quantity + 5.0)
+    })
+    .await;
+    let buyer = app.signed_in(BUYER).await;
+    let queue = post(&app, &buyer, "/rpc/pending_proposals", String::new()).await;
+    assert_eq!(queue.status(), 200);
+    let queue: serde_json::Value = queue.json().await.unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["proposal"]["id"], proposal);
+
+    let res =
+        post(&app, &buyer, "/rpc/decide_proposal", format!("input[proposal_id]={proposal}&input[decision]=accept"))
+            .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let changed = format!(
+        "SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'accepted' AND quantity = {}",
+        lines[0].quantity + 5.0
+    );
+    assert_eq!(count(&app, &changed, lines[0].id).await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'accepted'", po).await,
+        1
+    );
+    let pushed = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
+                   WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1 AND o.destination = 'odoo'";
+    assert_eq!(count(&app, pushed, po).await, 1);
+
+    let twice = post(
+        &app,
+        &buyer,
+        "/rpc/decide_proposal",
+        format!("input[proposal_id]={proposal}&input[decision]=reject&input[comment]=x"),
+    )
+    .await;
+    assert_eq!(twice.status(), 422, "a decided proposal stays decided");
+}
+
+async fn a_rejection_needs_a_comment_and_returns_the_line_to_the_supplier(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let (po, lines, proposal) =
+        po_with_a_proposal(&app, |_| "&input[lines][{i}][action]=date&input[lines][{i}][date]=2099-01-15".to_string())
+            .await;
+    let buyer = app.signed_in(BUYER).await;
+    let bare =
+        post(&app, &buyer, "/rpc/decide_proposal", format!("input[proposal_id]={proposal}&input[decision]=reject"))
+            .await;
+    assert_eq!(bare.status(), 422);
+    let res = post(
+        &app,
+        &buyer,
+        "/rpc/decide_proposal",
+        format!("input[proposal_id]={proposal}&input[decision]=reject&input[comment]=Line%20stoppage%20risk"),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'pending'",
+            lines[0].id
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'pending'", po).await,
+        1
+    );
+    let nothing_pushed = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
+                           WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1";
+    assert_eq!(count(&app, nothing_pushed, po).await, 0, "a rejection does not touch Odoo");
+    // The supplier sees the outcome and the buyer's comment on the PO, and may answer the line again.
+    let supplier = app.signed_in(KESSLER_USER).await;
+    let html = supplier.get(app.url(&format!("/pos/{po}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("rejected by the buyer: Line stoppage risk"), "the outcome is on the PO");
+    assert!(html.contains("data-testid=\"ack-form\""), "the line can be answered again");
+}
+
+async fn an_accepted_split_becomes_lines_that_add_up(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let (po, lines, proposal) = po_with_a_proposal(&app, |l| {
+        let first = (l.quantity / 2.0).floor();
+        format!(
+            "&input[lines][{{i}}][action]=split&input[lines][{{i}}][split]={first}%20@%202099-01-10;%20{}%20@%202099-02-10",
+            l.quantity - first
+        )
+    })
+    .await;
+    let lines_before =
+        count(&app, "SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await;
+    let buyer = app.signed_in(BUYER).await;
+    let res =
+        post(&app, &buyer, "/rpc/decide_proposal", format!("input[proposal_id]={proposal}&input[decision]=accept"))
+            .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await,
+        lines_before + 1
+    );
+    // The line keeps the first delivery; the second is a new line (no Odoo id until it is synced).
+    let kept: Line = app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT id, quantity FROM purchase_order_line WHERE id = $1").bind(lines[0].id))
+        .await
+        .unwrap();
+    let added: Line = app
+        .db
+        .exec()
+        .fetch_one(
+            Sql::new("SELECT id, quantity FROM purchase_order_line WHERE purchase_order_id = $1 AND odoo_id IS NULL")
+                .bind(po),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.quantity, (lines[0].quantity / 2.0).floor());
+    assert!((kept.quantity + added.quantity - lines[0].quantity).abs() < 1e-9, "the deliveries add up to the order");
+}
+
+async fn only_buyers_decide_and_unknown_proposals_are_404(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let (_, _, proposal) =
+        po_with_a_proposal(&app, |_| "&input[lines][{i}][action]=date&input[lines][{i}][date]=2099-01-15".to_string())
+            .await;
+    let supplier = app.signed_in(KESSLER_USER).await;
+    let res =
+        post(&app, &supplier, "/rpc/decide_proposal", format!("input[proposal_id]={proposal}&input[decision]=accept"))
+            .await;
+    assert_eq!(res.status(), 403, "a supplier does not decide its own proposal");
+    assert_eq!(post(&app, &supplier, "/rpc/pending_proposals", String::new()).await.status(), 403);
+    let other = app.signed_in(NORDHAVN_USER).await;
+    assert_eq!(
+        post(&app, &other, "/rpc/decide_proposal", format!("input[proposal_id]={proposal}&input[decision]=accept"))
+            .await
+            .status(),
+        403
+    );
+    let buyer = app.signed_in(BUYER).await;
+    assert_eq!(
+        post(&app, &buyer, "/rpc/decide_proposal", "input[proposal_id]=999999&input[decision]=accept".into())
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM change_proposal WHERE id = $1 AND status = 'pending'", proposal).await,
+        1
+    );
+}
+
+on_both_backends!(
+    the_buyer_accepts_a_quantity_and_the_line_changes,
+    a_rejection_needs_a_comment_and_returns_the_line_to_the_supplier,
+    an_accepted_split_becomes_lines_that_add_up,
+    only_buyers_decide_and_unknown_proposals_are_404,
+);
