@@ -1,5 +1,9 @@
 import { test, expect, Page } from "@playwright/test";
 
+// The journeys build on each other: the proposal made in the first is decided in the last.
+test.describe.configure({ mode: "serial" });
+let proposedPo = "";
+
 async function signIn(page: Page, email: string) {
   await page.goto("/login");
   await page.getByLabel("E-mail").fill(email);
@@ -17,6 +21,7 @@ test("a supplier acknowledges a PO with one line changed; a mistake is shown nex
   await page.goto("/pos?state=purchase");
   await waitForHydration(page);
   const awaiting = page.getByTestId("po-table").locator("tbody tr", { hasText: "Awaiting acknowledgement" }).first();
+  proposedPo = (await awaiting.getByRole("link").textContent())!.trim();
   await awaiting.getByRole("link").click();
   await expect(page.getByTestId("ack-form")).toBeVisible();
   await waitForHydration(page);
@@ -59,4 +64,26 @@ test("without WebAssembly, accepting a whole PO is a plain form post that comes 
   await expect(page.getByTestId("ack-form")).toHaveCount(0);
   await expect(page.getByText("Acknowledged", { exact: true })).toBeVisible();
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "false");
+});
+
+test("the buyer accepts the proposal and the supplier sees the line accepted", async ({ page }) => {
+  expect(proposedPo).not.toBe("");
+  await signIn(page, "maria@brightwell.example");
+  await page.getByRole("link", { name: "Proposals" }).click();
+  await expect(page).toHaveURL(/\/proposals$/);
+  await waitForHydration(page);
+  const card = page.getByTestId(`proposal-${proposedPo}`);
+  await expect(card).toContainText("Proposed 7");
+  await expect(card).toContainText("Minimum batch");
+  await card.getByRole("button", { name: "Accept" }).click();
+  await expect(page.getByTestId(`proposal-${proposedPo}`)).toHaveCount(0);
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, "marco@alpine-polymers.example");
+  await page.getByRole("searchbox").fill(proposedPo);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByTestId("po-table").getByRole("link", { name: proposedPo }).click();
+  await expect(page.getByTestId("line-answer-1")).toContainText("Accepted");
+  await expect(page.getByTestId("line-answer-1")).toContainText("accepted by the buyer");
+  await expect(page.getByText("Acknowledged", { exact: true })).toBeVisible();
 });
