@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    AckInput, DecisionInput, Page, PoDetailView, PoQuery, PoSummaryView, ProposalQueueItem, SessionView, SupplierOption,
+    AckInput, DecisionInput, Page, PoDetailView, PoQuery, PoSummaryView, PoViewCount, ProposalQueueItem, SessionView,
+    SupplierOption,
 };
 use crate::AppError;
 
@@ -39,6 +40,11 @@ pub async fn pending_proposals() -> Result<Vec<ProposalQueueItem>, AppError> {
 #[server(prefix = "/rpc", endpoint = "decide_proposal")]
 pub async fn decide_proposal(input: DecisionInput) -> Result<(), AppError> {
     crate::ports::as_actor(|actor, s| async move { s.proposals.decide(&actor, input).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "po_view_counts")]
+pub async fn po_view_counts() -> Result<Vec<PoViewCount>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.orders.view_counts(&actor).await }).await
 }
 
 #[server(prefix = "/rpc", endpoint = "supplier_options")]

@@ -210,6 +210,48 @@ impl PoSort {
     }
 }
 
+/// The inbox's views: what needs the supplier's attention first, then the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PoView {
+    NeedsAck,
+    ChangesProposed,
+    Reconfirm,
+    Open,
+    Shipped,
+    Closed,
+}
+
+impl PoView {
+    pub const ALL: [PoView; 6] =
+        [PoView::NeedsAck, PoView::ChangesProposed, PoView::Reconfirm, PoView::Open, PoView::Shipped, PoView::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoView::NeedsAck => "needs_ack",
+            PoView::ChangesProposed => "changes_proposed",
+            PoView::Reconfirm => "reconfirm",
+            PoView::Open => "open",
+            PoView::Shipped => "shipped",
+            PoView::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PoView> {
+        PoView::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PoView::NeedsAck => "Needs acknowledgement",
+            PoView::ChangesProposed => "Changes proposed",
+            PoView::Reconfirm => "Changed by buyer",
+            PoView::Open => "Open",
+            PoView::Shipped => "Shipped",
+            PoView::Closed => "Closed",
+        }
+    }
+}
+
 pub const PO_PAGE_SIZE: u32 = 25;
 pub const MAX_SEARCH_LEN: usize = 100;
 
@@ -226,6 +268,8 @@ pub struct PoQuery {
     pub page: Option<u32>,
     #[serde(default)]
     pub supplier: Option<i64>,
+    #[serde(default)]
+    pub view: Option<String>,
 }
 
 /// A [`PoQuery`] that has been checked: what the service runs.
@@ -236,6 +280,7 @@ pub struct PoFilter {
     pub sort: PoSort,
     pub page: u32,
     pub supplier_id: Option<i64>,
+    pub view: Option<PoView>,
 }
 
 impl PoQuery {
@@ -269,7 +314,13 @@ impl PoQuery {
             Some(0) => return Err(crate::AppError::invalid("page", "Pages are numbered from 1.")),
             Some(p) => p,
         };
-        Ok(PoFilter { state, search, sort, page, supplier_id: self.supplier })
+        let view = match self.view.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(v) => {
+                Some(PoView::parse(v).ok_or_else(|| crate::AppError::invalid("view", format!("Unknown view {v:?}.")))?)
+            }
+        };
+        Ok(PoFilter { state, search, sort, page, supplier_id: self.supplier, view })
     }
 }
 
@@ -286,6 +337,16 @@ pub struct PoSummaryView {
     pub currency: String,
     pub amount_total: f64,
     pub line_count: i64,
+    /// When the supplier's answer is due, while one is awaited on a confirmed PO.
+    pub ack_due_at: Option<DateTime<Utc>>,
+    pub ack_overdue: bool,
+}
+
+/// How many of the actor's POs each inbox view holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoViewCount {
+    pub view: PoView,
+    pub count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -424,7 +485,14 @@ mod tests {
     #[test]
     fn empty_query_means_first_page_newest_first() {
         let f = PoQuery::default().parse().unwrap();
-        assert_eq!(f, PoFilter { state: None, search: None, sort: PoSort::OrderDateDesc, page: 1, supplier_id: None });
+        assert_eq!(
+            f,
+            PoFilter { state: None, search: None, sort: PoSort::OrderDateDesc, page: 1, supplier_id: None, view: None }
+        );
+        for v in PoView::ALL {
+            assert_eq!(PoQuery { view: Some(v.as_str().into()), ..Default::default() }.parse().unwrap().view, Some(v));
+        }
+        assert!(PoQuery { view: Some("everything".into()), ..Default::default() }.parse().is_err());
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::model::{
-    AckInput, DecisionInput, Page, PoDetailView, PoQuery, PoSummaryView, ProposalQueueItem, Role, SessionView,
-    SupplierOption,
+    AckInput, DecisionInput, Page, PoDetailView, PoQuery, PoSummaryView, PoViewCount, ProposalQueueItem, Role,
+    SessionView, SupplierOption,
 };
 use crate::AppError;
 
@@ -47,6 +47,7 @@ pub trait OrderPort: Send + Sync {
     async fn get(&self, actor: &Actor, id: i64) -> Result<PoDetailView, AppError>;
     /// Suppliers the actor may filter by: all of them for buyers, none for supplier roles.
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError>;
+    async fn view_counts(&self, actor: &Actor) -> Result<Vec<PoViewCount>, AppError>;
 }
 
 #[async_trait::async_trait]

@@ -159,6 +159,46 @@ async fn adding_users_checks_everything_before_writing(backend: Backend) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'user.created'").await, users_before + 1);
 }
 
+async fn inbox_views_match_their_counts_and_mark_overdue_answers(backend: Backend) {
+    use app::model::{AckState, PoState, PoView};
+    let (_guard, db) = db_or_skip!(backend);
+    supplyline::demo::seed(&db, 40).await.unwrap();
+    let orders = OrderService { db: db.clone() };
+    let nordhavn = supplier_id(&db, "NORDFAST").await;
+    let buyer = Actor::new(1, Role::Buyer, None).unwrap();
+    let supplier = Actor::new(2, Role::SupplierUser, Some(nordhavn)).unwrap();
+    for actor in [&buyer, &supplier] {
+        let counts = orders.view_counts(actor).await.unwrap();
+        assert_eq!(counts.len(), PoView::ALL.len());
+        for c in counts {
+            let page =
+                orders.list(actor, PoQuery { view: Some(c.view.as_str().into()), ..Default::default() }).await.unwrap();
+            assert_eq!(page.total, c.count, "{:?} for {:?}", c.view, actor.role);
+            for po in &page.items {
+                let ok = match c.view {
+                    PoView::NeedsAck => po.state == PoState::Purchase && po.ack_state == AckState::Pending,
+                    PoView::ChangesProposed => po.ack_state == AckState::ChangesProposed,
+                    PoView::Reconfirm => po.state == PoState::Purchase && po.ack_state == AckState::Reconfirm,
+                    PoView::Open => po.state == PoState::Purchase,
+                    PoView::Shipped => false,
+                    PoView::Closed => matches!(po.state, PoState::Done | PoState::Cancel),
+                };
+                assert!(ok, "{} does not belong in {:?}", po.number, c.view);
+                assert!(actor.supplier_scope().is_none_or(|own| own == po.supplier_id));
+            }
+        }
+    }
+    let needs = orders.list(&buyer, PoQuery { view: Some("needs_ack".into()), ..Default::default() }).await.unwrap();
+    assert!(needs.total > 0, "the demo has POs awaiting an answer");
+    // The demo's POs reached the portal days ago: those still awaiting an answer are overdue.
+    assert!(needs.items.iter().all(|p| p.ack_due_at.is_some()));
+    let old =
+        needs.items.iter().find(|p| p.order_date < chrono::Utc::now() - chrono::Duration::days(3)).expect("an old PO");
+    assert!(old.ack_overdue, "{} is past its SLA", old.number);
+    let closed = orders.list(&buyer, PoQuery { view: Some("closed".into()), ..Default::default() }).await.unwrap();
+    assert!(closed.items.iter().all(|p| p.ack_due_at.is_none() && !p.ack_overdue), "closed POs have no deadline");
+}
+
 async fn concurrent_sign_in_failures_all_count(backend: Backend) {
     use supplyline::auth::throttle::{Throttle, ThrottleKey};
     let (_guard, db) = db_or_skip!(backend);
@@ -184,6 +224,7 @@ async fn concurrent_sign_in_failures_all_count(backend: Backend) {
 }
 
 on_both_backends!(
+    inbox_views_match_their_counts_and_mark_overdue_answers,
     concurrent_sign_in_failures_all_count,
     migrations_are_idempotent,
     the_demo_dataset_is_realistic,

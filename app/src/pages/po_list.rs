@@ -6,11 +6,11 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{list_purchase_orders, supplier_options};
+use crate::api::{list_purchase_orders, po_view_counts, supplier_options};
 use crate::components::badge::{AckBadge, PoStateBadge};
 use crate::components::notice::{EmptyState, ErrorNotice, LoadingRows};
 use crate::format;
-use crate::model::{Page, PoQuery, PoSort, PoState, PoSummaryView, SupplierOption};
+use crate::model::{Page, PoQuery, PoSort, PoState, PoSummaryView, PoViewCount, SupplierOption};
 
 fn query_from_url(get: impl Fn(&str) -> Option<String>) -> PoQuery {
     PoQuery {
@@ -20,6 +20,7 @@ fn query_from_url(get: impl Fn(&str) -> Option<String>) -> PoQuery {
         // A page that is not a number is reported, not silently replaced.
         page: get("page").filter(|p| !p.is_empty()).map(|p| p.parse().unwrap_or(0)),
         supplier: get("supplier").and_then(|s| s.parse().ok()),
+        view: get("view"),
     }
 }
 
@@ -31,6 +32,7 @@ fn page_href(query: &PoQuery, page: u32) -> String {
             params.push(format!("{k}={}", urlencode(&v)));
         }
     };
+    add("view", query.view.clone());
     add("q", query.q.clone());
     add("state", query.state.clone());
     add("supplier", query.supplier.map(|s| s.to_string()));
@@ -57,6 +59,7 @@ pub fn PoListPage() -> impl IntoView {
     });
     let orders = Resource::new(move || query.get(), list_purchase_orders);
     let suppliers = Resource::new(|| (), |_| supplier_options());
+    let counts = Resource::new(|| (), |_| po_view_counts());
 
     view! {
         <Title text="Purchase orders"/>
@@ -66,6 +69,12 @@ pub fn PoListPage() -> impl IntoView {
                 <p class="text-sm text-slate-600">"Open an order to see its lines, dates and prices."</p>
             </div>
         </div>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let counts = counts.await.unwrap_or_default();
+                view! { <ViewTabs counts current=query.get().view.unwrap_or_default()/> }
+            })}
+        </Suspense>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let suppliers = suppliers.await.unwrap_or_default();
@@ -87,6 +96,29 @@ pub fn PoListPage() -> impl IntoView {
     }
 }
 
+/// The inbox's views as tabs, each with how many POs it holds.
+#[component]
+fn ViewTabs(counts: Vec<PoViewCount>, current: String) -> impl IntoView {
+    let tab = |href: String, label: String, active: bool| {
+        let class = if active {
+            "whitespace-nowrap rounded-full bg-slate-900 px-3 py-1 text-white"
+        } else {
+            "whitespace-nowrap rounded-full bg-white px-3 py-1 ring-1 ring-slate-300 hover:bg-slate-100"
+        };
+        view! { <a href=href class=class aria-current=active.then_some("page")>{label}</a> }
+    };
+    view! {
+        <nav class="mt-4 flex gap-2 overflow-x-auto pb-1 text-sm" aria-label="Views" data-testid="po-views">
+            {tab("/pos".into(), "All".into(), current.is_empty())}
+            {counts.into_iter().map(|c| tab(
+                format!("/pos?view={}", c.view.as_str()),
+                format!("{} ({})", c.view.label(), c.count),
+                current == c.view.as_str(),
+            )).collect_view()}
+        </nav>
+    }
+}
+
 #[component]
 fn Filters(query: PoQuery, suppliers: Vec<SupplierOption>) -> impl IntoView {
     let field = "rounded border border-slate-300 bg-white px-3 py-2 text-sm";
@@ -95,6 +127,7 @@ fn Filters(query: PoQuery, suppliers: Vec<SupplierOption>) -> impl IntoView {
     let selected_supplier = query.supplier;
     view! {
         <Form method="GET" action="/pos" attr:class="mt-4 flex flex-wrap items-end gap-3" attr:role="search">
+            <input type="hidden" name="view" value=query.view.clone().unwrap_or_default()/>
             <label class="flex-1 min-w-48">
                 <span class="block text-xs font-medium text-slate-600">"Search"</span>
                 <input type="search" name="q" value=query.q.clone().unwrap_or_default()
@@ -187,6 +220,7 @@ fn Results(page: Page<PoSummaryView>, query: PoQuery, is_buyer: bool) -> impl In
                         </div>
                         {show_supplier.then(|| view! { <div class="text-sm text-slate-600">{po.supplier_name.clone()}</div> })}
                         <div class="mt-2 flex flex-wrap gap-1"><PoStateBadge state=po.state/><AckBadge state=po.ack_state/></div>
+                        <AckDue po=po.clone()/>
                         <div class="mt-2 text-xs text-slate-500">
                             {format!("Ordered {} · expected {} · {} lines", format::date(&po.order_date), format::opt_date(&po.expected_date), po.line_count)}
                         </div>
@@ -216,7 +250,7 @@ fn Results(page: Page<PoSummaryView>, query: PoQuery, is_buyer: bool) -> impl In
                             </td>
                             {show_supplier.then(|| view! { <td class="px-3 py-2">{po.supplier_name.clone()}</td> })}
                             <td class="px-3 py-2"><PoStateBadge state=po.state/></td>
-                            <td class="px-3 py-2"><AckBadge state=po.ack_state/></td>
+                            <td class="px-3 py-2"><AckBadge state=po.ack_state/><AckDue po=po.clone()/></td>
                             <td class="px-3 py-2 hidden sm:table-cell whitespace-nowrap">{format::date(&po.order_date)}</td>
                             <td class="px-3 py-2 whitespace-nowrap">{format::opt_date(&po.expected_date)}</td>
                             <td class="px-3 py-2 text-right whitespace-nowrap tabular-nums">{format::money(po.amount_total, &po.currency)}</td>
@@ -238,6 +272,19 @@ fn Results(page: Page<PoSummaryView>, query: PoQuery, is_buyer: bool) -> impl In
         </nav>
     }
     .into_any()
+}
+
+/// The acknowledgement deadline under the badge, red once it has passed.
+#[component]
+fn AckDue(po: PoSummaryView) -> impl IntoView {
+    po.ack_due_at.map(|due| {
+        let (class, text) = if po.ack_overdue {
+            ("block text-xs font-medium text-rose-700", format!("Overdue since {}", format::date_time(&due)))
+        } else {
+            ("block text-xs text-slate-500", format!("Answer by {}", format::date_time(&due)))
+        };
+        view! { <span class=class data-testid="ack-due">{text}</span> }
+    })
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use app::model::{
-    AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, SupplierOption,
-    PO_PAGE_SIZE,
+    AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, PoView, PoViewCount,
+    SupplierOption, PO_PAGE_SIZE,
 };
 use app::ports::{Actor, OrderPort};
 use app::AppError;
@@ -26,6 +26,8 @@ struct SummaryRow {
     currency: String,
     amount_total: f64,
     line_count: i64,
+    received_at: DateTime<Utc>,
+    ack_sla_hours: i64,
 }
 
 impl SummaryRow {
@@ -34,7 +36,12 @@ impl SummaryRow {
             .ok_or_else(|| internal(format!("PO {} has unknown state {:?}", self.id, self.state)))?;
         let ack_state = AckState::parse(&self.ack_state)
             .ok_or_else(|| internal(format!("PO {} has unknown ack state {:?}", self.id, self.ack_state)))?;
+        // The SLA clock runs from the PO reaching the portal, while an answer is awaited.
+        let awaiting = state == PoState::Purchase && matches!(ack_state, AckState::Pending | AckState::Reconfirm);
+        let ack_due_at = awaiting.then(|| self.received_at + Duration::hours(self.ack_sla_hours));
         Ok(PoSummaryView {
+            ack_overdue: ack_due_at.is_some_and(|due| Utc::now() > due),
+            ack_due_at,
             id: self.id,
             number: self.number,
             supplier_id: self.supplier_id,
@@ -51,7 +58,7 @@ impl SummaryRow {
 }
 
 const SUMMARY_SELECT: &str = "SELECT po.id, po.number, po.supplier_id, s.name AS supplier_name, po.state, po.ack_state,
-       po.order_date, po.expected_date, po.currency, po.amount_total,
+       po.order_date, po.expected_date, po.currency, po.amount_total, po.received_at, s.ack_sla_hours,
        (SELECT COUNT(*) FROM purchase_order_line l WHERE l.purchase_order_id = po.id) AS line_count
   FROM purchase_order po JOIN supplier s ON s.id = po.supplier_id";
 
@@ -66,6 +73,9 @@ fn list_conditions(actor: &Actor, filter: &PoFilter) -> Sql {
     }
     if let Some(state) = filter.state {
         sql.push(" AND po.state = ?", [Arg::from(state.as_str())]);
+    }
+    if let Some(view) = filter.view {
+        sql.push(&format!(" AND {}", view_condition(view)), []);
     }
     if let Some(search) = &filter.search {
         let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
@@ -84,6 +94,22 @@ fn list_conditions(actor: &Actor, filter: &PoFilter) -> Sql {
         );
     }
     sql
+}
+
+/// The SQL condition of an inbox view (fixed text, no user input).
+fn view_condition(view: PoView) -> &'static str {
+    match view {
+        PoView::NeedsAck => "(po.state = 'purchase' AND po.ack_state = 'pending')",
+        PoView::ChangesProposed => "(po.ack_state = 'changes_proposed')",
+        PoView::Reconfirm => "(po.state = 'purchase' AND po.ack_state = 'reconfirm')",
+        PoView::Open => "(po.state = 'purchase')",
+        PoView::Shipped => {
+            "(EXISTS (SELECT 1 FROM asn_line al JOIN asn a ON a.id = al.asn_id
+                        JOIN purchase_order_line sl ON sl.id = al.purchase_order_line_id
+                       WHERE sl.purchase_order_id = po.id AND a.status IN ('submitted', 'received')))"
+        }
+        PoView::Closed => "(po.state IN ('done', 'cancel'))",
+    }
 }
 
 /// `%`, `_` and `\` typed by a user match themselves.
@@ -226,9 +252,8 @@ impl OrderPort for OrderService {
             && summary.state == PoState::Purchase
             && matches!(summary.ack_state, AckState::Pending | AckState::Reconfirm);
         let ack_due_at = detail.received_at + Duration::hours(detail.ack_sla_hours);
-        let awaiting = matches!(summary.ack_state, AckState::Pending | AckState::Reconfirm);
         Ok(PoDetailView {
-            ack_overdue: awaiting && summary.state == PoState::Purchase && Utc::now() > ack_due_at,
+            ack_overdue: summary.ack_overdue,
             proposals,
             can_acknowledge,
             summary,
@@ -259,6 +284,30 @@ impl OrderPort for OrderService {
                 })
                 .collect(),
         })
+    }
+
+    async fn view_counts(&self, actor: &Actor) -> Result<Vec<PoViewCount>, AppError> {
+        // One pass over the actor's POs counts every view.
+        let sums: Vec<String> = PoView::ALL
+            .iter()
+            .map(|v| format!("COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS {}", view_condition(*v), v.as_str()))
+            .collect();
+        let mut sql = Sql::new(format!("SELECT {} FROM purchase_order po WHERE 1 = 1", sums.join(", ")));
+        if let Some(own) = actor.supplier_scope() {
+            sql.push(" AND po.supplier_id = ?", [Arg::from(own)]);
+        }
+        #[derive(sqlx::FromRow)]
+        struct Counts {
+            needs_ack: i64,
+            changes_proposed: i64,
+            reconfirm: i64,
+            open: i64,
+            shipped: i64,
+            closed: i64,
+        }
+        let c: Counts = self.db.exec().fetch_one(sql).await.map_err(internal)?;
+        let counts = [c.needs_ack, c.changes_proposed, c.reconfirm, c.open, c.shipped, c.closed];
+        Ok(PoView::ALL.into_iter().zip(counts).map(|(view, count)| PoViewCount { view, count }).collect())
     }
 
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError> {
