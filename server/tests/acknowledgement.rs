@@ -24,38 +24,13 @@ async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     app.db.exec().fetch_one::<N>(Sql::new(sql).bind(id)).await.unwrap().n
 }
 
-/// Puts the supplier's first PO in the state a fresh confirmed PO has: confirmed, nothing acknowledged.
-async fn fresh_confirmed_po(app: &TestApp, supplier_code: &str) -> i64 {
-    let id = app.first_po_of(supplier_code).await;
-    let mut exec = app.db.exec();
-    exec.execute(
-        Sql::new("UPDATE purchase_order SET state = 'purchase', ack_state = 'pending', revision = 1 WHERE id = $1")
-            .bind(id),
-    )
-    .await
-    .unwrap();
-    exec.execute(
-        Sql::new("UPDATE purchase_order_line SET ack_state = 'pending' WHERE purchase_order_id = $1").bind(id),
-    )
-    .await
-    .unwrap();
-    id
-}
-
 async fn acknowledge(app: &TestApp, client: &reqwest::Client, body: String) -> reqwest::Response {
-    client
-        .post(app.url("/rpc/acknowledge"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    app.rpc(client, "/rpc/acknowledge", body).await
 }
 
 async fn a_supplier_accepts_its_po_and_odoo_gets_an_outbox_row(backend: Backend) {
     let app = app_or_skip!(backend);
-    let po = fresh_confirmed_po(&app, "NORDFAST").await;
+    let po = app.fresh_confirmed_po("NORDFAST").await;
     let client = app.signed_in(NORDHAVN_USER).await;
     let res = acknowledge(
         &app,
@@ -95,7 +70,7 @@ async fn a_supplier_accepts_its_po_and_odoo_gets_an_outbox_row(backend: Backend)
 
 async fn a_per_line_acknowledgement_records_proposals_for_the_buyer(backend: Backend) {
     let app = app_or_skip!(backend);
-    let po = fresh_confirmed_po(&app, "KESSLER").await;
+    let po = app.fresh_confirmed_po("KESSLER").await;
     #[derive(sqlx::FromRow)]
     struct Line {
         id: i64,
@@ -148,7 +123,7 @@ async fn a_per_line_acknowledgement_records_proposals_for_the_buyer(backend: Bac
 
 async fn mistakes_come_back_per_field_and_nothing_is_written(backend: Backend) {
     let app = app_or_skip!(backend);
-    let po = fresh_confirmed_po(&app, "NORDFAST").await;
+    let po = app.fresh_confirmed_po("NORDFAST").await;
     let client = app.signed_in(NORDHAVN_USER).await;
     let res = acknowledge(
         &app,
@@ -169,7 +144,7 @@ async fn mistakes_come_back_per_field_and_nothing_is_written(backend: Backend) {
 
 async fn another_suppliers_po_cannot_be_acknowledged(backend: Backend) {
     let app = app_or_skip!(backend);
-    let foreign = fresh_confirmed_po(&app, "KESSLER").await;
+    let foreign = app.fresh_confirmed_po("KESSLER").await;
     let client = app.signed_in(NORDHAVN_USER).await;
     let res =
         acknowledge(&app, &client, format!("input[po_id]={foreign}&input[revision]=1&input[decision]=accept_all"))

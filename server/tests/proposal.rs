@@ -30,32 +30,14 @@ async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
 }
 
 async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: String) -> reqwest::Response {
-    client
-        .post(app.url(endpoint))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    app.rpc(client, endpoint, body).await
 }
 
 /// Kessler's first PO, confirmed, with line 1 answered by `line1` (form fields) and the rest accepted.
 /// Returns the PO id, its lines and the proposal id.
 async fn po_with_a_proposal(app: &TestApp, line1: impl Fn(&Line) -> String) -> (i64, Vec<Line>, i64) {
-    let po = app.first_po_of("KESSLER").await;
+    let po = app.fresh_confirmed_po("KESSLER").await;
     let mut exec = app.db.exec();
-    exec.execute(
-        Sql::new("UPDATE purchase_order SET state = 'purchase', ack_state = 'pending', revision = 1 WHERE id = $1")
-            .bind(po),
-    )
-    .await
-    .unwrap();
-    exec.execute(
-        Sql::new("UPDATE purchase_order_line SET ack_state = 'pending' WHERE purchase_order_id = $1").bind(po),
-    )
-    .await
-    .unwrap();
     let lines: Vec<Line> = exec
         .fetch_all(
             Sql::new("SELECT id, quantity FROM purchase_order_line WHERE purchase_order_id = $1 ORDER BY line_no")

@@ -482,17 +482,10 @@ impl AcknowledgementService {
             },
         )
         .await?;
+        let detail = serde_json::json!({ "decision": valid.decision, "ack_state": valid.po_ack_state });
         audit::record(
             tx,
-            AuditEntry {
-                user_id: Some(actor.user_id),
-                role: Some(actor.role.as_str()),
-                supplier_id: Some(po.supplier_id),
-                action: "po.acknowledged",
-                entity: Some(("purchase_order", input.po_id)),
-                detail: serde_json::json!({ "decision": valid.decision, "ack_state": valid.po_ack_state }),
-                ip: None,
-            },
+            AuditEntry::by(actor, "po.acknowledged", ("purchase_order", input.po_id), po.supplier_id, detail),
         )
         .await?;
         Ok(true)

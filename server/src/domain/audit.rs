@@ -12,6 +12,27 @@ pub struct AuditEntry<'a> {
     pub ip: Option<&'a str>,
 }
 
+impl<'a> AuditEntry<'a> {
+    /// What a signed-in actor did to a record of a supplier.
+    pub fn by(
+        actor: &'a app::ports::Actor,
+        action: &'a str,
+        entity: (&'a str, i64),
+        supplier_id: i64,
+        detail: serde_json::Value,
+    ) -> Self {
+        AuditEntry {
+            user_id: Some(actor.user_id),
+            role: Some(actor.role.as_str()),
+            supplier_id: Some(supplier_id),
+            action,
+            entity: Some(entity),
+            detail,
+            ip: None,
+        }
+    }
+}
+
 pub async fn record(exec: &mut impl Executor, entry: AuditEntry<'_>) -> Result<()> {
     exec.execute(
         Sql::new(

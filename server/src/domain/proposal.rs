@@ -227,19 +227,9 @@ async fn apply(
         },
     )
     .await?;
-    audit::record(
-        tx,
-        AuditEntry {
-            user_id: Some(actor.user_id),
-            role: Some(actor.role.as_str()),
-            supplier_id: Some(row.supplier_id),
-            action: "proposal.decided",
-            entity: Some(("change_proposal", row.id)),
-            detail: serde_json::json!({ "decision": status }),
-            ip: None,
-        },
-    )
-    .await?;
+    let detail = serde_json::json!({ "decision": status });
+    audit::record(tx, AuditEntry::by(actor, "proposal.decided", ("change_proposal", row.id), row.supplier_id, detail))
+        .await?;
     Ok(true)
 }
 

@@ -165,6 +165,30 @@ impl TestApp {
         client
     }
 
+    /// Puts the supplier's first PO in the state a fresh confirmed PO has: confirmed, nothing acknowledged.
+    pub async fn fresh_confirmed_po(&self, supplier_code: &str) -> i64 {
+        use supplyline::db::{Executor, Sql};
+        let id = self.first_po_of(supplier_code).await;
+        let mut exec = self.db.exec();
+        let po = "UPDATE purchase_order SET state = 'purchase', ack_state = 'pending', revision = 1 WHERE id = $1";
+        exec.execute(Sql::new(po).bind(id)).await.unwrap();
+        let lines = "UPDATE purchase_order_line SET ack_state = 'pending' WHERE purchase_order_id = $1";
+        exec.execute(Sql::new(lines).bind(id)).await.unwrap();
+        id
+    }
+
+    /// Calls a server function the way a hydrated page does: a form-encoded POST, JSON back.
+    pub async fn rpc(&self, client: &reqwest::Client, endpoint: &str, body: String) -> reqwest::Response {
+        client
+            .post(self.url(endpoint))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The id of the first seeded PO of the supplier with `code`.
     pub async fn first_po_of(&self, code: &str) -> i64 {
         use supplyline::db::{Executor, Sql};
