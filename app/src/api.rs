@@ -47,6 +47,26 @@ pub async fn po_view_counts() -> Result<Vec<PoViewCount>, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.orders.view_counts(&actor).await }).await
 }
 
+#[server(prefix = "/rpc", endpoint = "lead_time_catalog")]
+pub async fn lead_time_catalog() -> Result<Vec<crate::model::LeadTimeItem>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.lead_times.catalog(&actor).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "propose_lead_time")]
+pub async fn propose_lead_time(input: crate::model::LeadTimeInput) -> Result<(), AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.lead_times.propose(&actor, input).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "pending_lead_times")]
+pub async fn pending_lead_times() -> Result<Vec<crate::model::LeadTimeProposalView>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.lead_times.pending(&actor).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "decide_lead_time")]
+pub async fn decide_lead_time(input: DecisionInput) -> Result<(), AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.lead_times.decide(&actor, input).await }).await
+}
+
 #[server(prefix = "/rpc", endpoint = "supplier_options")]
 pub async fn supplier_options() -> Result<Vec<SupplierOption>, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.orders.supplier_options(&actor).await }).await

@@ -478,6 +478,53 @@ pub struct DecisionInput {
     pub comment: Option<String>,
 }
 
+/// A product the supplier supplies, with its current lead time and any proposal waiting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadTimeItem {
+    pub supplier_product_id: i64,
+    pub product_code: Option<String>,
+    pub product_name: String,
+    pub supplier_code: Option<String>,
+    pub lead_time_days: i64,
+    pub latest: Option<LeadTimeProposalView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadTimeProposalView {
+    pub id: i64,
+    pub supplier_product_id: i64,
+    pub supplier_name: String,
+    pub product_name: String,
+    pub current_days: i64,
+    pub proposed_days: i64,
+    pub effective_date: chrono::NaiveDate,
+    pub reason: String,
+    pub status: String,
+    pub decision_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Open PO lines that would arrive after their requested date under the proposed lead time.
+    pub late_lines: Vec<LateLineView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LateLineView {
+    pub po_id: i64,
+    pub po_number: String,
+    pub line_no: i64,
+    pub requested_date: DateTime<Utc>,
+    pub earliest_delivery: chrono::NaiveDate,
+}
+
+/// A supplier's lead-time proposal as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LeadTimeInput {
+    pub supplier_product_id: i64,
+    pub days: String,
+    pub effective_date: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,16 @@ pub trait ProposalPort: Send + Sync {
     async fn decide(&self, actor: &Actor, input: DecisionInput) -> Result<(), AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait LeadTimePort: Send + Sync {
+    /// The supplier's products with their lead times (supplier roles only).
+    async fn catalog(&self, actor: &Actor) -> Result<Vec<crate::model::LeadTimeItem>, AppError>;
+    async fn propose(&self, actor: &Actor, input: crate::model::LeadTimeInput) -> Result<(), AppError>;
+    /// Proposals waiting for a buyer (buyers and admins only).
+    async fn pending(&self, actor: &Actor) -> Result<Vec<crate::model::LeadTimeProposalView>, AppError>;
+    async fn decide(&self, actor: &Actor, input: DecisionInput) -> Result<(), AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -74,6 +84,7 @@ pub struct Services {
     pub accounts: Arc<dyn AccountPort>,
     pub acknowledgements: Arc<dyn AcknowledgementPort>,
     pub proposals: Arc<dyn ProposalPort>,
+    pub lead_times: Arc<dyn LeadTimePort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

@@ -42,8 +42,10 @@ pub fn AppShell() -> impl IntoView {
 /// Links the role may use. Only what exists is linked; nothing leads to an empty page.
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
-        Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders")],
-        Role::Buyer | Role::Admin => vec![("/pos", "All purchase orders"), ("/proposals", "Proposals")],
+        Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders"), ("/lead-times", "Lead times")],
+        Role::Buyer | Role::Admin => {
+            vec![("/pos", "All purchase orders"), ("/proposals", "Proposals"), ("/lead-time-proposals", "Lead times")]
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+pub mod lead_times;
 pub mod login;
 pub mod not_found;
 pub mod po_ack;

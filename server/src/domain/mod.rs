@@ -5,6 +5,7 @@ pub mod account;
 pub mod acknowledgement;
 pub mod audit;
 pub mod event;
+pub mod lead_time;
 pub mod order;
 pub mod proposal;
 

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
+use crate::domain::lead_time::LeadTimeService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
 
@@ -49,6 +50,7 @@ impl AppState {
             accounts: Arc::new(AccountService { db: db.clone() }),
             acknowledgements: Arc::new(AcknowledgementService { db: db.clone() }),
             proposals: Arc::new(ProposalService { db: db.clone() }),
+            lead_times: Arc::new(LeadTimeService { db: db.clone() }),
         };
         AppState {
             throttle: Throttle::new(db.clone(), config.throttle.clone()),
