@@ -10,6 +10,7 @@ const bin = process.env.SUPPLYLINE_BIN ?? "target/debug/supplyline";
 
 export default defineConfig({
   testDir: "./tests",
+  testMatch: "**/*.spec.ts",
   outputDir: "./test-results",
   timeout: 60_000,
   retries: 0,

@@ -35,6 +35,15 @@ pub fn money(amount: f64, currency: &str) -> String {
     format!("{sign}{grouped}.{:02} {currency}", cents % 100)
 }
 
+/// Where a supplier's proposal stands: "awaiting the buyer", or the buyer's decision and comment.
+pub fn decision_status(status: &str, comment: Option<&str>) -> String {
+    match (status, comment) {
+        ("pending", _) => "awaiting the buyer".to_string(),
+        (decided, Some(comment)) => format!("{decided} by the buyer: {comment}"),
+        (decided, None) => format!("{decided} by the buyer"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +54,13 @@ mod tests {
         assert_eq!(money(0.5, "USD"), "0.50 USD");
         assert_eq!(money(-1000.0, "EUR"), "-1,000.00 EUR");
         assert_eq!(money(999.999, "EUR"), "1,000.00 EUR");
+    }
+
+    #[test]
+    fn decision_status_names_the_outcome_and_comment() {
+        assert_eq!(decision_status("pending", Some("x")), "awaiting the buyer");
+        assert_eq!(decision_status("rejected", Some("Too late")), "rejected by the buyer: Too late");
+        assert_eq!(decision_status("approved", None), "approved by the buyer");
     }
 
     #[test]

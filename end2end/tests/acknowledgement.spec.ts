@@ -1,23 +1,17 @@
 import { test, expect, Page } from "@playwright/test";
+import { signIn, waitForHydration } from "./helpers";
 
 // The journeys build on each other: the proposal made in the first is decided in the last.
 test.describe.configure({ mode: "serial" });
 let proposedPo = "";
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("supplyline-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
+async function signInAs(page: Page, email: string) {
+  await signIn(page, email);
   await expect(page).toHaveURL(/\/pos$/);
 }
 
-async function waitForHydration(page: Page) {
-  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
-}
-
 test("a supplier acknowledges a PO with one line changed; a mistake is shown next to its field and nothing typed is lost", async ({ page }) => {
-  await signIn(page, "marco@alpine-polymers.example");
+  await signInAs(page, "marco@alpine-polymers.example");
   await page.goto("/pos?state=purchase");
   await waitForHydration(page);
   const awaiting = page.getByTestId("po-table").locator("tbody tr", { hasText: "Awaiting acknowledgement" }).first();
@@ -54,7 +48,7 @@ test("a supplier acknowledges a PO with one line changed; a mistake is shown nex
 
 test("without WebAssembly, accepting a whole PO is a plain form post that comes back to the PO", async ({ page }) => {
   await page.route("**/*.wasm", (route) => route.abort());
-  await signIn(page, "claire@alpine-polymers.example");
+  await signInAs(page, "claire@alpine-polymers.example");
   await page.goto("/pos?state=purchase");
   const awaiting = page.getByTestId("po-table").locator("tbody tr", { hasText: "Awaiting acknowledgement" }).first();
   const number = (await awaiting.getByRole("link").textContent())!.trim();
@@ -68,7 +62,7 @@ test("without WebAssembly, accepting a whole PO is a plain form post that comes 
 
 test("the buyer accepts the proposal and the supplier sees the line accepted", async ({ page }) => {
   expect(proposedPo).not.toBe("");
-  await signIn(page, "maria@brightwell.example");
+  await signInAs(page, "maria@brightwell.example");
   await page.getByRole("link", { name: "Proposals" }).click();
   await expect(page).toHaveURL(/\/proposals$/);
   await waitForHydration(page);
@@ -79,7 +73,7 @@ test("the buyer accepts the proposal and the supplier sees the line accepted", a
   await expect(page.getByTestId(`proposal-${proposedPo}`)).toHaveCount(0);
   await page.getByRole("button", { name: "Sign out" }).click();
 
-  await signIn(page, "marco@alpine-polymers.example");
+  await signInAs(page, "marco@alpine-polymers.example");
   await page.getByRole("searchbox").fill(proposedPo);
   await page.getByRole("button", { name: "Apply" }).click();
   await page.getByTestId("po-table").getByRole("link", { name: proposedPo }).click();

@@ -1,14 +1,12 @@
 import { test, expect, Page } from "@playwright/test";
+import { signIn, waitForHydration } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("supplyline-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
+async function signInAs(page: Page, email: string) {
+  await signIn(page, email);
   await expect(page).toHaveURL(/\/pos$/);
-  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+  await waitForHydration(page);
 }
 
 function isoDate(daysAhead: number): string {
@@ -17,7 +15,7 @@ function isoDate(daysAhead: number): string {
 }
 
 test("a supplier proposes a longer lead time, sees the orders it would delay, and the buyer approves it", async ({ page }) => {
-  await signIn(page, "jonas@kessler-guss.example");
+  await signInAs(page, "jonas@kessler-guss.example");
   await page.getByRole("link", { name: "Lead times" }).click();
   await expect(page).toHaveURL(/\/lead-times$/);
   const item = page.getByTestId("lead-time-CST-FLG-90");
@@ -38,7 +36,7 @@ test("a supplier proposes a longer lead time, sees the orders it would delay, an
   await expect(item.getByTestId("late-lines").locator("li").first()).toContainText(/P\d{5} line \d+: wanted/);
   await page.getByRole("button", { name: "Sign out" }).click();
 
-  await signIn(page, "maria@brightwell.example");
+  await signInAs(page, "maria@brightwell.example");
   await page.getByRole("link", { name: "Lead times" }).click();
   await expect(page).toHaveURL(/\/lead-time-proposals$/);
   const queue = page.getByTestId("lead-time-queue").locator("li").first();
@@ -48,7 +46,7 @@ test("a supplier proposes a longer lead time, sees the orders it would delay, an
   await expect(page.getByText("No lead-time proposals waiting")).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
 
-  await signIn(page, "jonas@kessler-guss.example");
+  await signInAs(page, "jonas@kessler-guss.example");
   await page.getByRole("link", { name: "Lead times" }).click();
   const after = page.getByTestId("lead-time-CST-FLG-90");
   await expect(after.getByTestId("current-days")).toHaveText("45 days");

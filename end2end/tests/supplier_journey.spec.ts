@@ -1,18 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-
-const PASSWORD = "supplyline-demo";
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function waitForHydration(page: Page) {
-  // Set by an Effect, which runs only once the WebAssembly bundle has hydrated the page.
-  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
-}
+import { test, expect } from "@playwright/test";
+import { signIn, waitForHydration } from "./helpers";
 
 test("a supplier signs in, sees only own POs, opens one, cannot open another's, signs out", async ({ page }) => {
   await page.goto("/pos");

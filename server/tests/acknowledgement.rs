@@ -6,24 +6,6 @@ mod common;
 use common::*;
 use supplyline::db::{Executor, Sql};
 
-macro_rules! app_or_skip {
-    ($backend:expr) => {
-        match TestApp::spawn($backend).await {
-            Some(app) => app,
-            None => return,
-        }
-    };
-}
-
-#[derive(sqlx::FromRow)]
-struct N {
-    n: i64,
-}
-
-async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
-    app.db.exec().fetch_one::<N>(Sql::new(sql).bind(id)).await.unwrap().n
-}
-
 async fn acknowledge(app: &TestApp, client: &reqwest::Client, body: String) -> reqwest::Response {
     app.rpc(client, "/rpc/acknowledge", body).await
 }
@@ -40,12 +22,11 @@ async fn a_supplier_accepts_its_po_and_odoo_gets_an_outbox_row(backend: Backend)
     .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'accepted' AND supplier_reference = 'SO-4711'", po).await,
+        app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'accepted' AND supplier_reference = 'SO-4711'", po).await,
         1
     );
     assert_eq!(
-        count(
-            &app,
+        app.count(
             "SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1 AND ack_state <> 'accepted'",
             po
         )
@@ -54,10 +35,9 @@ async fn a_supplier_accepts_its_po_and_odoo_gets_an_outbox_row(backend: Backend)
     );
     let outbox = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
                    WHERE e.event_type = 'po.acknowledged' AND e.aggregate_id = $1 AND o.destination = 'odoo' AND o.status = 'pending'";
-    assert_eq!(count(&app, outbox, po).await, 1);
+    assert_eq!(app.count(outbox, po).await, 1);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'po.acknowledged' AND entity_id = $1", po)
-            .await,
+        app.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'po.acknowledged' AND entity_id = $1", po).await,
         1
     );
 
@@ -65,7 +45,7 @@ async fn a_supplier_accepts_its_po_and_odoo_gets_an_outbox_row(backend: Backend)
     let again =
         acknowledge(&app, &client, format!("input[po_id]={po}&input[revision]=1&input[decision]=accept_all")).await;
     assert_eq!(again.status(), 422);
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM acknowledgement WHERE purchase_order_id = $1", po).await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM acknowledgement WHERE purchase_order_id = $1", po).await, 1);
 }
 
 async fn a_per_line_acknowledgement_records_proposals_for_the_buyer(backend: Backend) {
@@ -99,20 +79,16 @@ async fn a_per_line_acknowledgement_records_proposals_for_the_buyer(backend: Bac
     let res = acknowledge(&app, &client, body).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'changes_proposed'", po)
+        app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'changes_proposed'", po)
             .await,
         1
     );
     let proposal = "SELECT COUNT(*) AS n FROM change_proposal cp JOIN purchase_order_line l ON l.id = cp.purchase_order_line_id
                      WHERE l.purchase_order_id = $1 AND cp.kind = 'quantity' AND cp.status = 'pending' AND cp.reason = 'Pallet size'";
-    assert_eq!(count(&app, proposal, po).await, 1);
+    assert_eq!(app.count(proposal, po).await, 1);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) AS n FROM event WHERE event_type = 'po.change_proposed' AND aggregate_id = $1",
-            po
-        )
-        .await,
+        app.count("SELECT COUNT(*) AS n FROM event WHERE event_type = 'po.change_proposed' AND aggregate_id = $1", po)
+            .await,
         1
     );
 
@@ -138,8 +114,8 @@ async fn mistakes_come_back_per_field_and_nothing_is_written(backend: Backend) {
         acknowledge(&app, &client, format!("input[po_id]={po}&input[revision]=7&input[decision]=accept_all")).await;
     assert_eq!(stale.status(), 422);
     assert!(stale.text().await.unwrap().contains("changed this order"));
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM acknowledgement WHERE purchase_order_id = $1", po).await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM event WHERE aggregate_id = $1", po).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM acknowledgement WHERE purchase_order_id = $1", po).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM event WHERE aggregate_id = $1", po).await, 0);
 }
 
 async fn another_suppliers_po_cannot_be_acknowledged(backend: Backend) {
@@ -154,7 +130,7 @@ async fn another_suppliers_po_cannot_be_acknowledged(backend: Backend) {
     let res =
         acknowledge(&app, &buyer, format!("input[po_id]={foreign}&input[revision]=1&input[decision]=accept_all")).await;
     assert_eq!(res.status(), 403, "buyers do not acknowledge on the supplier's behalf");
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM acknowledgement WHERE purchase_order_id = $1", foreign).await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM acknowledgement WHERE purchase_order_id = $1", foreign).await, 0);
 }
 
 on_both_backends!(

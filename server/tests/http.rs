@@ -5,15 +5,6 @@ mod common;
 
 use common::*;
 
-macro_rules! app_or_skip {
-    ($backend:expr) => {
-        match TestApp::spawn($backend).await {
-            Some(app) => app,
-            None => return,
-        }
-    };
-}
-
 /// The sign-in page's HTML after following the redirect of a sign-in attempt.
 async fn login_page(app: &TestApp, client: &reqwest::Client) -> String {
     client.get(app.url("/login")).send().await.unwrap().text().await.unwrap()

@@ -6,24 +6,6 @@ mod common;
 use common::*;
 use supplyline::db::{Executor, Sql};
 
-macro_rules! app_or_skip {
-    ($backend:expr) => {
-        match TestApp::spawn($backend).await {
-            Some(app) => app,
-            None => return,
-        }
-    };
-}
-
-#[derive(sqlx::FromRow)]
-struct N {
-    n: i64,
-}
-
-async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
-    app.db.exec().fetch_one::<N>(Sql::new(sql).bind(id)).await.unwrap().n
-}
-
 /// The supplier product of `code` (our product code) and its current lead time.
 async fn supplier_product(app: &TestApp, code: &str) -> (i64, i64) {
     #[derive(sqlx::FromRow)]
@@ -94,7 +76,7 @@ async fn a_supplier_proposes_and_the_buyer_approves(backend: Backend) {
     assert_eq!(supplier_product(&app, "CST-HSG-220").await.1, current + 30);
     let pushed = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
                    WHERE e.event_type = 'leadtime.decided' AND e.aggregate_id = $1 AND o.destination = 'odoo'";
-    assert_eq!(count(&app, pushed, sp).await, 1);
+    assert_eq!(app.count(pushed, sp).await, 1);
 }
 
 async fn lead_times_are_the_suppliers_own(backend: Backend) {
@@ -108,7 +90,7 @@ async fn lead_times_are_the_suppliers_own(backend: Backend) {
     let foreign = app.rpc(&nordhavn, "/rpc/propose_lead_time", proposal_body(kessler_sp, current + 5, &tomorrow)).await;
     assert_eq!(foreign.status(), 404);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM leadtime_proposal WHERE supplier_product_id = $1", kessler_sp).await,
+        app.count("SELECT COUNT(*) AS n FROM leadtime_proposal WHERE supplier_product_id = $1", kessler_sp).await,
         0
     );
     let buyer = app.signed_in(BUYER).await;

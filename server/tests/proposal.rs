@@ -5,28 +5,10 @@ mod common;
 use common::*;
 use supplyline::db::{Executor, Sql};
 
-macro_rules! app_or_skip {
-    ($backend:expr) => {
-        match TestApp::spawn($backend).await {
-            Some(app) => app,
-            None => return,
-        }
-    };
-}
-
 #[derive(sqlx::FromRow)]
 struct Line {
     id: i64,
     quantity: f64,
-}
-
-#[derive(sqlx::FromRow)]
-struct N {
-    n: i64,
-}
-
-async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
-    app.db.exec().fetch_one::<N>(Sql::new(sql).bind(id)).await.unwrap().n
 }
 
 async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: String) -> reqwest::Response {
@@ -91,14 +73,14 @@ async fn the_buyer_accepts_a_quantity_and_the_line_changes(backend: Backend) {
         "SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'accepted' AND quantity = {}",
         lines[0].quantity + 5.0
     );
-    assert_eq!(count(&app, &changed, lines[0].id).await, 1);
+    assert_eq!(app.count(&changed, lines[0].id).await, 1);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'accepted'", po).await,
+        app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'accepted'", po).await,
         1
     );
     let pushed = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
                    WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1 AND o.destination = 'odoo'";
-    assert_eq!(count(&app, pushed, po).await, 1);
+    assert_eq!(app.count(pushed, po).await, 1);
 
     let twice = post(
         &app,
@@ -129,21 +111,17 @@ async fn a_rejection_needs_a_comment_and_returns_the_line_to_the_supplier(backen
     .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'pending'",
-            lines[0].id
-        )
-        .await,
+        app.count("SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'pending'", lines[0].id)
+            .await,
         1
     );
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'pending'", po).await,
+        app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND ack_state = 'pending'", po).await,
         1
     );
     let nothing_pushed = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
                            WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1";
-    assert_eq!(count(&app, nothing_pushed, po).await, 0, "a rejection does not touch Odoo");
+    assert_eq!(app.count(nothing_pushed, po).await, 0, "a rejection does not touch Odoo");
     // The supplier sees the outcome and the buyer's comment on the PO, and may answer the line again.
     let supplier = app.signed_in(KESSLER_USER).await;
     let html = supplier.get(app.url(&format!("/pos/{po}"))).send().await.unwrap().text().await.unwrap();
@@ -162,14 +140,14 @@ async fn an_accepted_split_becomes_lines_that_add_up(backend: Backend) {
     })
     .await;
     let lines_before =
-        count(&app, "SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await;
+        app.count("SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await;
     let buyer = app.signed_in(BUYER).await;
     let res =
         post(&app, &buyer, "/rpc/decide_proposal", format!("input[proposal_id]={proposal}&input[decision]=accept"))
             .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await,
+        app.count("SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await,
         lines_before + 1
     );
     // The line keeps the first delivery; the second is a new line (no Odoo id until it is synced).
@@ -218,7 +196,7 @@ async fn only_buyers_decide_and_unknown_proposals_are_404(backend: Backend) {
         404
     );
     assert_eq!(
-        count(&app, "SELECT COUNT(*) AS n FROM change_proposal WHERE id = $1 AND status = 'pending'", proposal).await,
+        app.count("SELECT COUNT(*) AS n FROM change_proposal WHERE id = $1 AND status = 'pending'", proposal).await,
         1
     );
 }

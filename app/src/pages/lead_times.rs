@@ -75,13 +75,7 @@ fn CatalogItem(item: LeadTimeItem, propose: ServerAction<ProposeLeadTime>) -> im
 /// A proposal's terms, its status and the lines it would make late.
 #[component]
 fn ProposalSummary(proposal: LeadTimeProposalView) -> impl IntoView {
-    let status = match proposal.status.as_str() {
-        "pending" => "awaiting the buyer".to_string(),
-        other => match &proposal.decision_comment {
-            Some(c) => format!("{other} by the buyer: {c}"),
-            None => format!("{other} by the buyer"),
-        },
-    };
+    let status = format::decision_status(&proposal.status, proposal.decision_comment.as_deref());
     let late = proposal.late_lines.clone();
     view! {
         <div class="mt-2 rounded bg-slate-50 p-3 text-sm" data-testid="lead-time-proposal">

@@ -144,12 +144,5 @@ pub fn proposal_text(p: &crate::model::ProposalView, uom: &str) -> String {
         "date" => p.proposed_date.map(|d| format!("delivery on {d}")).unwrap_or_default(),
         _ => p.deliveries.iter().map(|(q, d)| format!("{} @ {d}", format::quantity(*q))).collect::<Vec<_>>().join("; "),
     };
-    let status = match p.status.as_str() {
-        "pending" => "awaiting the buyer".to_string(),
-        other => match &p.decision_comment {
-            Some(comment) => format!("{other} by the buyer: {comment}"),
-            None => format!("{other} by the buyer"),
-        },
-    };
-    format!("Proposed {what} ({status})")
+    format!("Proposed {what} ({})", format::decision_status(&p.status, p.decision_comment.as_deref()))
 }

@@ -15,7 +15,7 @@ use crate::domain::acknowledgement::{parse_date, MAX_REASON_CHARS};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::event::{self, NewEvent};
 use crate::domain::internal;
-use crate::domain::proposal::{parse_decision, Decision};
+use crate::domain::proposal::{parse_decision, record_decision, Decided, Decision};
 
 pub const MAX_LEAD_TIME_DAYS: i64 = 365;
 
@@ -297,23 +297,11 @@ impl LeadTimePort for LeadTimeService {
             Decision::Accept { comment } => ("approved", comment.clone()),
             Decision::Reject { comment } => ("rejected", Some(comment.clone())),
         };
-        let now = Utc::now();
         let mut tx = self.db.begin().await.map_err(internal)?;
-        let updated = tx
-            .execute(
-                Sql::new(
-                    "UPDATE leadtime_proposal SET status = $1, decided_by = $2, decided_at = $3, decision_comment = $4
-                      WHERE id = $5 AND status = 'pending'",
-                )
-                .bind(status)
-                .bind(actor.user_id)
-                .bind(now)
-                .bind(comment.clone())
-                .bind(proposal.id),
-            )
+        let recorded = record_decision(&mut tx, Decided::LeadTimeProposal, proposal.id, status, actor, comment.clone())
             .await
             .map_err(internal)?;
-        if updated != 1 {
+        if !recorded {
             return Err(AppError::invalid("decision", "Someone decided this proposal a moment ago. Reload the page."));
         }
         #[derive(sqlx::FromRow)]

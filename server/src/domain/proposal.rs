@@ -169,6 +169,34 @@ impl ProposalPort for ProposalService {
     }
 }
 
+/// The tables whose rows a buyer decides on.
+#[derive(Clone, Copy)]
+pub enum Decided {
+    ChangeProposal,
+    LeadTimeProposal,
+}
+
+/// Records a buyer's decision on a pending row; false when it was decided meanwhile.
+pub async fn record_decision(
+    tx: &mut Tx,
+    table: Decided,
+    id: i64,
+    status: &str,
+    actor: &Actor,
+    comment: Option<String>,
+) -> crate::db::Result<bool> {
+    let table = match table {
+        Decided::ChangeProposal => "change_proposal",
+        Decided::LeadTimeProposal => "leadtime_proposal",
+    };
+    let sql = format!(
+        "UPDATE {table} SET status = $1, decided_by = $2, decided_at = $3, decision_comment = $4 WHERE id = $5 AND status = 'pending'"
+    );
+    let updated =
+        tx.execute(Sql::new(sql).bind(status).bind(actor.user_id).bind(Utc::now()).bind(comment).bind(id)).await?;
+    Ok(updated == 1)
+}
+
 /// Writes the decision, changes the line when accepted, recomputes the PO's state and totals,
 /// and records the event, outbox row and audit entry. False when the proposal was decided meanwhile.
 async fn apply(
@@ -183,20 +211,7 @@ async fn apply(
         Decision::Accept { comment } => ("accepted", comment.clone()),
         Decision::Reject { comment } => ("rejected", Some(comment.clone())),
     };
-    let updated = tx
-        .execute(
-            Sql::new(
-                "UPDATE change_proposal SET status = $1, decided_by = $2, decided_at = $3, decision_comment = $4
-                  WHERE id = $5 AND status = 'pending'",
-            )
-            .bind(status)
-            .bind(actor.user_id)
-            .bind(now)
-            .bind(comment.clone())
-            .bind(row.id),
-        )
-        .await?;
-    if updated != 1 {
+    if !record_decision(tx, Decided::ChangeProposal, row.id, status, actor, comment.clone()).await? {
         return Ok(false);
     }
     match decision {

@@ -189,6 +189,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A `SELECT COUNT(*) AS n …` with one bound id.
+    pub async fn count(&self, sql: &str, id: i64) -> i64 {
+        use supplyline::db::{Executor, Sql};
+        #[derive(sqlx::FromRow)]
+        struct N {
+            n: i64,
+        }
+        self.db.exec().fetch_one::<N>(Sql::new(sql).bind(id)).await.unwrap().n
+    }
+
     /// The id of the first seeded PO of the supplier with `code`.
     pub async fn first_po_of(&self, code: &str) -> i64 {
         use supplyline::db::{Executor, Sql};
@@ -215,6 +225,17 @@ pub fn location(res: &reqwest::Response) -> String {
 
 pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.cookies().find(|c| c.name() == "supplyline_session").map(|c| c.value().to_string())
+}
+
+/// The seeded application, or an early return when this backend is skipped (no PostgreSQL).
+#[macro_export]
+macro_rules! app_or_skip {
+    ($backend:expr) => {
+        match $crate::common::TestApp::spawn($backend).await {
+            Some(app) => app,
+            None => return,
+        }
+    };
 }
 
 /// Runs an async test body once on SQLite and once on PostgreSQL.
