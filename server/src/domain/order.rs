@@ -287,14 +287,23 @@ impl OrderPort for OrderService {
     }
 
     async fn view_counts(&self, actor: &Actor) -> Result<Vec<PoViewCount>, AppError> {
-        // One pass over the actor's POs counts every view.
-        let sums: Vec<String> = PoView::ALL
+        // The state-based views in one pass over the actor's POs; "shipped" from the (small) ASN side,
+        // rather than probing the ASN tables once per PO.
+        let by_state = [PoView::NeedsAck, PoView::ChangesProposed, PoView::Reconfirm, PoView::Open, PoView::Closed];
+        let sums: Vec<String> = by_state
             .iter()
             .map(|v| format!("COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS {}", view_condition(*v), v.as_str()))
             .collect();
         let mut sql = Sql::new(format!("SELECT {} FROM purchase_order po WHERE 1 = 1", sums.join(", ")));
+        let mut shipped = Sql::new(
+            "SELECT COUNT(DISTINCT l.purchase_order_id) AS n
+               FROM asn_line al JOIN asn a ON a.id = al.asn_id
+               JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
+              WHERE a.status IN ('submitted', 'received')",
+        );
         if let Some(own) = actor.supplier_scope() {
             sql.push(" AND po.supplier_id = ?", [Arg::from(own)]);
+            shipped.push(" AND a.supplier_id = ?", [Arg::from(own)]);
         }
         #[derive(sqlx::FromRow)]
         struct Counts {
@@ -302,12 +311,19 @@ impl OrderPort for OrderService {
             changes_proposed: i64,
             reconfirm: i64,
             open: i64,
-            shipped: i64,
             closed: i64,
         }
         let c: Counts = self.db.exec().fetch_one(sql).await.map_err(internal)?;
-        let counts = [c.needs_ack, c.changes_proposed, c.reconfirm, c.open, c.shipped, c.closed];
-        Ok(PoView::ALL.into_iter().zip(counts).map(|(view, count)| PoViewCount { view, count }).collect())
+        let shipped = self.db.exec().fetch_one::<CountRow>(shipped).await.map_err(internal)?.n;
+        let count = |view: PoView| match view {
+            PoView::NeedsAck => c.needs_ack,
+            PoView::ChangesProposed => c.changes_proposed,
+            PoView::Reconfirm => c.reconfirm,
+            PoView::Open => c.open,
+            PoView::Shipped => shipped,
+            PoView::Closed => c.closed,
+        };
+        Ok(PoView::ALL.into_iter().map(|view| PoViewCount { view, count: count(view) }).collect())
     }
 
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError> {
