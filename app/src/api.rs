@@ -67,6 +67,11 @@ pub async fn decide_lead_time(input: DecisionInput) -> Result<(), AppError> {
     crate::ports::as_actor(|actor, s| async move { s.lead_times.decide(&actor, input).await }).await
 }
 
+#[server(prefix = "/rpc", endpoint = "confirmation_monitor")]
+pub async fn confirmation_monitor() -> Result<Vec<crate::model::SupplierConfirmation>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.orders.confirmation_monitor(&actor).await }).await
+}
+
 #[server(prefix = "/rpc", endpoint = "supplier_options")]
 pub async fn supplier_options() -> Result<Vec<SupplierOption>, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.orders.supplier_options(&actor).await }).await

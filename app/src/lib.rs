@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("pos") view=pages::po_list::PoListPage ssr=SsrMode::Async/>
                         <Route path=path!("pos/:id") view=pages::po_detail::PoDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("proposals") view=pages::proposals::ProposalsPage ssr=SsrMode::Async/>
+                        <Route path=path!("monitor") view=pages::monitor::MonitorPage ssr=SsrMode::Async/>
                         <Route path=path!("lead-times") view=pages::lead_times::LeadTimesPage ssr=SsrMode::Async/>
                         <Route path=path!("lead-time-proposals") view=pages::lead_times::LeadTimeProposalsPage ssr=SsrMode::Async/>
                     </ParentRoute>

@@ -525,6 +525,24 @@ pub struct LeadTimeInput {
     pub reason: Option<String>,
 }
 
+/// The buyer's confirmation monitor: per supplier, what is waiting and for how long.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SupplierConfirmation {
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    /// Confirmed POs without the supplier's answer (new, or changed by the buyer).
+    pub awaiting: i64,
+    /// Of those, the ones past the supplier's acknowledgement SLA.
+    pub overdue: i64,
+    /// Hours since the oldest unanswered PO reached the portal.
+    pub oldest_awaiting_hours: Option<i64>,
+    /// Changed POs waiting for the supplier to confirm again.
+    pub reconfirm: i64,
+    /// Supplier proposals on PO lines waiting for a buyer.
+    pub proposals_pending: i64,
+    pub lead_times_pending: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

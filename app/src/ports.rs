@@ -48,6 +48,8 @@ pub trait OrderPort: Send + Sync {
     /// Suppliers the actor may filter by: all of them for buyers, none for supplier roles.
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError>;
     async fn view_counts(&self, actor: &Actor) -> Result<Vec<PoViewCount>, AppError>;
+    /// Per supplier, what waits for an answer and how long (buyers and admins only).
+    async fn confirmation_monitor(&self, actor: &Actor) -> Result<Vec<crate::model::SupplierConfirmation>, AppError>;
 }
 
 #[async_trait::async_trait]

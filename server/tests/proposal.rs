@@ -201,7 +201,31 @@ async fn only_buyers_decide_and_unknown_proposals_are_404(backend: Backend) {
     );
 }
 
+async fn the_monitor_shows_what_waits_per_supplier(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let (_, _, _) =
+        po_with_a_proposal(&app, |_| "&input[lines][{i}][action]=date&input[lines][{i}][date]=2099-01-15".to_string())
+            .await;
+    let nordhavn_po = app.fresh_confirmed_po("NORDFAST").await;
+    let buyer = app.signed_in(BUYER).await;
+    let res = post(&app, &buyer, "/rpc/confirmation_monitor", String::new()).await;
+    assert_eq!(res.status(), 200);
+    let rows: serde_json::Value = res.json().await.unwrap();
+    let row = |name: &str| rows.as_array().unwrap().iter().find(|r| r["supplier_name"] == name).unwrap().clone();
+    assert_eq!(row("Kessler Präzisionsguss GmbH")["proposals_pending"], 1);
+    let nordhavn = row("Nordhavn Fasteners A/S");
+    let awaiting = "SELECT COUNT(*) AS n FROM purchase_order WHERE supplier_id = (SELECT supplier_id FROM purchase_order WHERE id = $1)
+                     AND state = 'purchase' AND ack_state IN ('pending', 'reconfirm')";
+    assert_eq!(nordhavn["awaiting"], app.count(awaiting, nordhavn_po).await);
+    assert!(nordhavn["awaiting"].as_i64().unwrap() >= 1);
+    let supplier = app.signed_in(NORDHAVN_USER).await;
+    assert_eq!(post(&app, &supplier, "/rpc/confirmation_monitor", String::new()).await.status(), 403);
+    let page = supplier.get(app.url("/monitor")).send().await.unwrap();
+    assert_eq!(page.status(), 403, "the page answers with the same status");
+}
+
 on_both_backends!(
+    the_monitor_shows_what_waits_per_supplier,
     the_buyer_accepts_a_quantity_and_the_line_changes,
     a_rejection_needs_a_comment_and_returns_the_line_to_the_supplier,
     an_accepted_split_becomes_lines_that_add_up,

@@ -44,7 +44,12 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders"), ("/lead-times", "Lead times")],
         Role::Buyer | Role::Admin => {
-            vec![("/pos", "All purchase orders"), ("/proposals", "Proposals"), ("/lead-time-proposals", "Lead times")]
+            vec![
+                ("/monitor", "Monitor"),
+                ("/pos", "All purchase orders"),
+                ("/proposals", "Proposals"),
+                ("/lead-time-proposals", "Lead times"),
+            ]
         }
     }
 }

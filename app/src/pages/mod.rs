@@ -1,5 +1,6 @@
 pub mod lead_times;
 pub mod login;
+pub mod monitor;
 pub mod not_found;
 pub mod po_ack;
 pub mod po_detail;

@@ -6,6 +6,7 @@ pub mod acknowledgement;
 pub mod audit;
 pub mod event;
 pub mod lead_time;
+pub mod monitor;
 pub mod order;
 pub mod proposal;
 

@@ -326,6 +326,10 @@ impl OrderPort for OrderService {
         Ok(PoView::ALL.into_iter().map(|view| PoViewCount { view, count: count(view) }).collect())
     }
 
+    async fn confirmation_monitor(&self, actor: &Actor) -> Result<Vec<app::model::SupplierConfirmation>, AppError> {
+        crate::domain::monitor::confirmation_monitor(&self.db, actor).await
+    }
+
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError> {
         if actor.supplier_scope().is_some() {
             return Ok(Vec::new());
