@@ -530,7 +530,7 @@ pub struct LeadTimeInput {
 pub struct SupplierConfirmation {
     pub supplier_id: i64,
     pub supplier_name: String,
-    /// Confirmed POs without the supplier's answer (new, or changed by the buyer).
+    /// Confirmed POs without the supplier's first answer.
     pub awaiting: i64,
     /// Of those, the ones past the supplier's acknowledgement SLA.
     pub overdue: i64,

@@ -215,7 +215,7 @@ async fn the_monitor_shows_what_waits_per_supplier(backend: Backend) {
     assert_eq!(row("Kessler Präzisionsguss GmbH")["proposals_pending"], 1);
     let nordhavn = row("Nordhavn Fasteners A/S");
     let awaiting = "SELECT COUNT(*) AS n FROM purchase_order WHERE supplier_id = (SELECT supplier_id FROM purchase_order WHERE id = $1)
-                     AND state = 'purchase' AND ack_state IN ('pending', 'reconfirm')";
+                     AND state = 'purchase' AND ack_state = 'pending'";
     assert_eq!(nordhavn["awaiting"], app.count(awaiting, nordhavn_po).await);
     assert!(nordhavn["awaiting"].as_i64().unwrap() >= 1);
     let supplier = app.signed_in(NORDHAVN_USER).await;

@@ -36,12 +36,14 @@ pub fn summarise(
     suppliers
         .into_iter()
         .map(|s| {
-            let own: Vec<&AwaitingPo> = awaiting.iter().filter(|p| p.supplier_id == s.supplier_id).collect();
+            let own = awaiting.iter().filter(|p| p.supplier_id == s.supplier_id);
+            // New POs wait for a first answer against the SLA; changed ones are counted apart.
+            let first: Vec<&AwaitingPo> = own.clone().filter(|p| p.ack_state == "pending").collect();
             SupplierConfirmation {
-                awaiting: own.len() as i64,
-                overdue: own.iter().filter(|p| now > p.received_at + Duration::hours(p.ack_sla_hours)).count() as i64,
-                oldest_awaiting_hours: own.iter().map(|p| (now - p.received_at).num_hours()).max(),
-                reconfirm: own.iter().filter(|p| p.ack_state == "reconfirm").count() as i64,
+                awaiting: first.len() as i64,
+                overdue: first.iter().filter(|p| now > p.received_at + Duration::hours(p.ack_sla_hours)).count() as i64,
+                oldest_awaiting_hours: first.iter().map(|p| (now - p.received_at).num_hours()).max(),
+                reconfirm: own.filter(|p| p.ack_state == "reconfirm").count() as i64,
                 supplier_id: s.supplier_id,
                 supplier_name: s.supplier_name,
                 proposals_pending: s.proposals_pending,
@@ -99,7 +101,8 @@ mod tests {
             SupplierCounts { supplier_id: 1, supplier_name: "A".into(), proposals_pending: 2, lead_times_pending: 0 },
             SupplierCounts { supplier_id: 2, supplier_name: "B".into(), proposals_pending: 0, lead_times_pending: 1 },
         ];
-        let awaiting = [po(1, 30, 24, "pending"), po(1, 5, 24, "reconfirm"), po(2, 30, 48, "pending")];
+        let awaiting =
+            [po(1, 30, 24, "pending"), po(1, 20, 24, "pending"), po(1, 50, 24, "reconfirm"), po(2, 30, 48, "pending")];
         let rows = summarise(suppliers, &awaiting, now);
         assert_eq!(
             (rows[0].awaiting, rows[0].overdue, rows[0].reconfirm, rows[0].oldest_awaiting_hours),
