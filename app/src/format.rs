@@ -35,6 +35,16 @@ pub fn money(amount: f64, currency: &str) -> String {
     format!("{sign}{grouped}.{:02} {currency}", cents % 100)
 }
 
+/// A value fit for a URL's query: everything but unreserved characters percent-encoded.
+pub fn url_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Where a supplier's proposal stands: "awaiting the buyer", or the buyer's decision and comment.
 pub fn decision_status(status: &str, comment: Option<&str>) -> String {
     match (status, comment) {

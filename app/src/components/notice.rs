@@ -6,9 +6,16 @@ use crate::AppError;
 
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    // Signing in again brings the user back to where they were.
+    let here = leptos_router::hooks::use_location();
+    let search = here.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let path = here.pathname.get_untracked();
+    let back_to = if search.is_empty() { path } else { format!("{path}?{search}") };
+    let sign_in = format!("/login?next={}", crate::format::url_component(&back_to));
     let (title, hint) = match &error {
-        AppError::Unauthenticated => ("Signed out", Some(("/login", "Sign in again"))),
-        AppError::NotFound => ("Not found", Some(("/pos", "Back to purchase orders"))),
+        AppError::Unauthenticated => ("Signed out", Some((sign_in, "Sign in again"))),
+        AppError::NotFound => ("Not found", Some(("/pos".to_string(), "Back to purchase orders"))),
         AppError::Invalid { .. } | AppError::Fields(_) => ("Check your input", None),
         _ => ("Something went wrong", None),
     };

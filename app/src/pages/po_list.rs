@@ -29,7 +29,7 @@ fn page_href(query: &PoQuery, page: u32) -> String {
     let mut params = vec![];
     let mut add = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            params.push(format!("{k}={}", urlencode(&v)));
+            params.push(format!("{k}={}", format::url_component(&v)));
         }
     };
     add("view", query.view.clone());
@@ -39,15 +39,6 @@ fn page_href(query: &PoQuery, page: u32) -> String {
     add("sort", query.sort.clone());
     add("page", Some(page.to_string()));
     format!("/pos?{}", params.join("&"))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
