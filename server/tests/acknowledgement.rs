@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use supplyline::db::{Executor, Sql};
 
 async fn acknowledge(app: &TestApp, client: &reqwest::Client, body: String) -> reqwest::Response {
     app.rpc(client, "/rpc/acknowledge", body).await
@@ -51,30 +50,10 @@ async fn a_supplier_accepts_its_po_and_odoo_gets_an_outbox_row(backend: Backend)
 async fn a_per_line_acknowledgement_records_proposals_for_the_buyer(backend: Backend) {
     let app = app_or_skip!(backend);
     let po = app.fresh_confirmed_po("KESSLER").await;
-    #[derive(sqlx::FromRow)]
-    struct Line {
-        id: i64,
-        quantity: f64,
-    }
-    let lines: Vec<Line> = app
-        .db
-        .exec()
-        .fetch_all(
-            Sql::new("SELECT id, quantity FROM purchase_order_line WHERE purchase_order_id = $1 ORDER BY line_no")
-                .bind(po),
-        )
-        .await
-        .unwrap();
-    let mut body = format!("input[po_id]={po}&input[revision]=1&input[decision]=per_line");
-    for (i, line) in lines.iter().enumerate() {
-        body.push_str(&format!("&input[lines][{i}][line_id]={}", line.id));
-        if i == 0 {
-            let q = line.quantity + 10.0;
-            body.push_str(&format!("&input[lines][{i}][action]=quantity&input[lines][{i}][quantity]={q}&input[lines][{i}][reason]=Pallet%20size"));
-        } else {
-            body.push_str(&format!("&input[lines][{i}][action]=accept"));
-        }
-    }
+    let lines = app.po_lines(po).await;
+    let q = lines[0].quantity + 10.0;
+    let first = format!("&input[lines][{{i}}][action]=quantity&input[lines][{{i}}][quantity]={q}&input[lines][{{i}}][reason]=Pallet%20size");
+    let body = per_line_body(po, &lines, &first);
     let client = app.signed_in(KESSLER_USER).await;
     let res = acknowledge(&app, &client, body).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());

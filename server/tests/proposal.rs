@@ -5,11 +5,7 @@ mod common;
 use common::*;
 use supplyline::db::{Executor, Sql};
 
-#[derive(sqlx::FromRow)]
-struct Line {
-    id: i64,
-    quantity: f64,
-}
+type Line = PoLine;
 
 async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: String) -> reqwest::Response {
     app.rpc(client, endpoint, body).await
@@ -19,23 +15,8 @@ async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: Str
 /// Returns the PO id, its lines and the proposal id.
 async fn po_with_a_proposal(app: &TestApp, line1: impl Fn(&Line) -> String) -> (i64, Vec<Line>, i64) {
     let po = app.fresh_confirmed_po("KESSLER").await;
-    let mut exec = app.db.exec();
-    let lines: Vec<Line> = exec
-        .fetch_all(
-            Sql::new("SELECT id, quantity FROM purchase_order_line WHERE purchase_order_id = $1 ORDER BY line_no")
-                .bind(po),
-        )
-        .await
-        .unwrap();
-    let mut body = format!("input[po_id]={po}&input[revision]=1&input[decision]=per_line");
-    for (i, line) in lines.iter().enumerate() {
-        body.push_str(&format!("&input[lines][{i}][line_id]={}", line.id));
-        if i == 0 {
-            body.push_str(&line1(line).replace("{i}", &i.to_string()));
-        } else {
-            body.push_str(&format!("&input[lines][{i}][action]=accept"));
-        }
-    }
+    let lines = app.po_lines(po).await;
+    let body = per_line_body(po, &lines, &line1(&lines[0]));
     let supplier = app.signed_in(KESSLER_USER).await;
     let res = post(app, &supplier, "/rpc/acknowledge", body).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());

@@ -46,3 +46,38 @@ pub fn LoadingRows() -> impl IntoView {
         </div>
     }
 }
+
+/// A list loaded from the server, with the same loading, empty and error states on every page.
+#[component]
+pub fn LoadedList<T, F, IV>(
+    items: Resource<Result<Vec<T>, AppError>>,
+    empty_title: &'static str,
+    empty_hint: &'static str,
+    test_id: &'static str,
+    row: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> IV + Clone + Send + Sync + 'static,
+    IV: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <LoadingRows/> }>
+            {move || {
+                let row = row.clone();
+                Suspend::new(async move {
+                    match items.await {
+                        Ok(list) if list.is_empty() => {
+                            view! { <EmptyState title=empty_title>{empty_hint}</EmptyState> }.into_any()
+                        }
+                        Ok(list) => view! {
+                            <ul class="space-y-3" data-testid=test_id>{list.into_iter().map(row).collect_view()}</ul>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{lead_time_catalog, pending_lead_times, DecideLeadTime, ProposeLeadTime};
-use crate::components::notice::{EmptyState, ErrorNotice, LoadingRows};
+use crate::components::notice::{ErrorNotice, LoadedList};
 use crate::format;
 use crate::model::{LeadTimeItem, LeadTimeProposalView};
 
@@ -23,21 +23,8 @@ pub fn LeadTimesPage() -> impl IntoView {
         <p class="text-sm text-slate-600">"What you supply and how long it takes. Propose a change and see which open orders it would make late."</p>
         {move || propose.value().get().and_then(|r| r.err()).map(|error| view! { <div class="mt-4"><ErrorNotice error/></div> })}
         <div class="mt-4">
-            <Transition fallback=|| view! { <LoadingRows/> }>
-                {move || Suspend::new(async move {
-                    match catalog.await {
-                        Ok(items) if items.is_empty() => view! {
-                            <EmptyState title="No products yet">"Products appear once your customer lists you as their supplier."</EmptyState>
-                        }.into_any(),
-                        Ok(items) => view! {
-                            <ul class="space-y-3" data-testid="lead-time-catalog">
-                                {items.into_iter().map(|item| view! { <CatalogItem item propose/> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList items=catalog empty_title="No products yet" empty_hint="Products appear once your customer lists you as their supplier." test_id="lead-time-catalog"
+                row=move |item| view! { <CatalogItem item propose/> }/>
         </div>
     }
 }
@@ -112,40 +99,30 @@ pub fn LeadTimeProposalsPage() -> impl IntoView {
         <p class="text-sm text-slate-600">"Approving changes the supplier's lead time here and in Odoo (product.supplierinfo)."</p>
         {move || decide.value().get().and_then(|r| r.err()).map(|error| view! { <div class="mt-4"><ErrorNotice error/></div> })}
         <div class="mt-4">
-            <Transition fallback=|| view! { <LoadingRows/> }>
-                {move || Suspend::new(async move {
-                    match queue.await {
-                        Ok(items) if items.is_empty() => view! {
-                            <EmptyState title="No lead-time proposals waiting">"Suppliers' proposals appear here."</EmptyState>
-                        }.into_any(),
-                        Ok(items) => view! {
-                            <ul class="space-y-3" data-testid="lead-time-queue">
-                                {items.into_iter().map(|p| {
-                                    let id = p.id.to_string();
-                                    let testid = format!("lead-time-proposal-{}", p.id);
-                                    let title = format!("{} · {}", p.supplier_name, p.product_name);
-                                    view! {
-                                        <li class="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" data-testid=testid>
-                                            <p class="font-medium">{title}</p>
-                                            <ProposalSummary proposal=p/>
-                                            <ActionForm action=decide attr:class="mt-3 flex flex-wrap items-end gap-2">
-                                                <input type="hidden" name="input[proposal_id]" value=id/>
-                                                <label class="flex-1 min-w-56 text-xs"><span class="font-medium">"Comment (required to reject)"</span>
-                                                    <input name="input[comment]" class=INPUT/></label>
-                                                <button type="submit" name="input[decision]" value="accept"
-                                                    class="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white">"Approve"</button>
-                                                <button type="submit" name="input[decision]" value="reject"
-                                                    class="rounded border border-rose-300 bg-white px-3 py-1.5 text-sm font-medium text-rose-800">"Reject"</button>
-                                            </ActionForm>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList items=queue empty_title="No lead-time proposals waiting" empty_hint="Suppliers' proposals appear here." test_id="lead-time-queue"
+                row=move |p| view! { <QueuedLeadTime proposal=p decide/> }/>
         </div>
+    }
+}
+
+#[component]
+fn QueuedLeadTime(proposal: LeadTimeProposalView, decide: ServerAction<DecideLeadTime>) -> impl IntoView {
+    let id = proposal.id.to_string();
+    let testid = format!("lead-time-proposal-{}", proposal.id);
+    let title = format!("{} · {}", proposal.supplier_name, proposal.product_name);
+    view! {
+        <li class="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" data-testid=testid>
+            <p class="font-medium">{title}</p>
+            <ProposalSummary proposal/>
+            <ActionForm action=decide attr:class="mt-3 flex flex-wrap items-end gap-2">
+                <input type="hidden" name="input[proposal_id]" value=id/>
+                <label class="flex-1 min-w-56 text-xs"><span class="font-medium">"Comment (required to reject)"</span>
+                    <input name="input[comment]" class=INPUT/></label>
+                <button type="submit" name="input[decision]" value="accept"
+                    class="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white">"Approve"</button>
+                <button type="submit" name="input[decision]" value="reject"
+                    class="rounded border border-rose-300 bg-white px-3 py-1.5 text-sm font-medium text-rose-800">"Reject"</button>
+            </ActionForm>
+        </li>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{pending_proposals, DecideProposal};
-use crate::components::notice::{EmptyState, ErrorNotice, LoadingRows};
+use crate::components::notice::{ErrorNotice, LoadedList};
 use crate::format;
 use crate::model::ProposalQueueItem;
 use crate::pages::po_ack::proposal_text;
@@ -20,21 +20,8 @@ pub fn ProposalsPage() -> impl IntoView {
         <p class="text-sm text-slate-600">"Changes suppliers propose to your orders. Accepting changes the PO line and updates Odoo."</p>
         {move || decide.value().get().and_then(|r| r.err()).map(|error| view! { <div class="mt-4"><ErrorNotice error/></div> })}
         <div class="mt-4">
-            <Transition fallback=|| view! { <LoadingRows/> }>
-                {move || Suspend::new(async move {
-                    match queue.await {
-                        Ok(items) if items.is_empty() => view! {
-                            <EmptyState title="No proposals waiting">"When a supplier proposes another quantity or date, it appears here."</EmptyState>
-                        }.into_any(),
-                        Ok(items) => view! {
-                            <ul class="space-y-3" data-testid="proposal-queue">
-                                {items.into_iter().map(|item| view! { <ProposalCard item decide/> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <LoadedList items=queue empty_title="No proposals waiting" empty_hint="When a supplier proposes another quantity or date, it appears here." test_id="proposal-queue"
+                row=move |item| view! { <ProposalCard item decide/> }/>
         </div>
     }
 }

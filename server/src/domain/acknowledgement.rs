@@ -13,7 +13,7 @@ use app::AppError;
 use crate::db::{Db, Executor, Sql};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::event::{self, NewEvent};
-use crate::domain::internal;
+use crate::domain::{internal, require_supplier};
 
 pub const MAX_REASON_CHARS: usize = 1000;
 pub const MAX_REFERENCE_CHARS: usize = 64;
@@ -332,9 +332,7 @@ impl app::ports::AcknowledgementPort for AcknowledgementService {
 impl AcknowledgementService {
     pub async fn acknowledge_po(&self, actor: &Actor, input: AckInput) -> Result<(), AppError> {
         // Only the PO's own supplier acknowledges; for anyone else the PO does not exist.
-        let Some(own) = actor.supplier_scope() else {
-            return Err(AppError::Forbidden);
-        };
+        let own = require_supplier(actor)?;
         let mut tx = self.db.begin().await.map_err(internal)?;
         let po: PoFacts = tx
             .fetch_optional(

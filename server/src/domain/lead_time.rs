@@ -14,8 +14,8 @@ use crate::db::{Arg, Db, Executor, Sql};
 use crate::domain::acknowledgement::{parse_date, MAX_REASON_CHARS};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::event::{self, NewEvent};
-use crate::domain::internal;
 use crate::domain::proposal::{parse_decision, record_decision, Decided, Decision};
+use crate::domain::{internal, require_buyer, require_supplier};
 
 pub const MAX_LEAD_TIME_DAYS: i64 = 365;
 
@@ -66,6 +66,8 @@ pub fn validate(input: &LeadTimeInput, current_days: i64, today: NaiveDate) -> R
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenLine {
+    pub supplier_id: i64,
+    pub product_id: i64,
     pub po_id: i64,
     pub po_number: String,
     pub line_no: i64,
@@ -128,54 +130,48 @@ impl LeadTimeService {
         sql.push(condition, args);
         sql.push(" ORDER BY lp.id", []);
         let rows: Vec<ProposalRow> = self.db.exec().fetch_all(sql).await.map_err(internal)?;
-        let mut views = Vec::with_capacity(rows.len());
-        for r in rows {
-            let open = self.open_lines(r.supplier_id, r.product_id).await?;
-            views.push(LeadTimeProposalView {
-                late_lines: late_lines(&open, r.proposed_days, r.effective_date),
-                id: r.id,
-                supplier_product_id: r.supplier_product_id,
-                supplier_name: r.supplier_name,
-                product_name: r.product_name,
-                current_days: r.current_days,
-                proposed_days: r.proposed_days,
-                effective_date: r.effective_date,
-                reason: r.reason,
-                status: r.status,
-                decision_comment: r.decision_comment,
-                created_at: r.created_at,
-            });
+        let open = self.open_lines(&rows).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let same_item: Vec<OpenLine> = open
+                    .iter()
+                    .filter(|l| l.supplier_id == r.supplier_id && l.product_id == r.product_id)
+                    .cloned()
+                    .collect();
+                LeadTimeProposalView {
+                    late_lines: late_lines(&same_item, r.proposed_days, r.effective_date),
+                    id: r.id,
+                    supplier_product_id: r.supplier_product_id,
+                    supplier_name: r.supplier_name,
+                    product_name: r.product_name,
+                    current_days: r.current_days,
+                    proposed_days: r.proposed_days,
+                    effective_date: r.effective_date,
+                    reason: r.reason,
+                    status: r.status,
+                    decision_comment: r.decision_comment,
+                    created_at: r.created_at,
+                }
+            })
+            .collect())
+    }
+
+    /// Lines of confirmed POs not fully received yet, for the suppliers and products of `proposals`:
+    /// one query for all of them, grouped by the caller.
+    async fn open_lines(&self, proposals: &[ProposalRow]) -> Result<Vec<OpenLine>, AppError> {
+        if proposals.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(views)
-    }
-
-    /// Lines of the supplier's confirmed POs for the product that are not fully received yet.
-    async fn open_lines(&self, supplier_id: i64, product_id: i64) -> Result<Vec<OpenLine>, AppError> {
-        self.db
-            .exec()
-            .fetch_all(
-                Sql::new(
-                    "SELECT po.id AS po_id, po.number AS po_number, l.line_no, po.order_date, l.requested_date
-                       FROM purchase_order_line l JOIN purchase_order po ON po.id = l.purchase_order_id
-                      WHERE po.supplier_id = $1 AND l.product_id = $2 AND po.state = 'purchase' AND l.qty_received < l.quantity
-                      ORDER BY l.requested_date",
-                )
-                .bind(supplier_id)
-                .bind(product_id),
-            )
-            .await
-            .map_err(internal)
-    }
-}
-
-fn require_supplier(actor: &Actor) -> Result<i64, AppError> {
-    actor.supplier_scope().ok_or(AppError::Forbidden)
-}
-
-fn require_buyer(actor: &Actor) -> Result<(), AppError> {
-    match actor.supplier_scope() {
-        Some(_) => Err(AppError::Forbidden),
-        None => Ok(()),
+        let mut sql = Sql::new(
+            "SELECT po.supplier_id, l.product_id, po.id AS po_id, po.number AS po_number, l.line_no, po.order_date, l.requested_date
+               FROM purchase_order_line l JOIN purchase_order po ON po.id = l.purchase_order_id
+              WHERE po.state = 'purchase' AND l.qty_received < l.quantity AND (po.supplier_id, l.product_id) IN (VALUES ",
+        );
+        let pairs = vec!["(?, ?)"; proposals.len()].join(", ");
+        sql.push(&pairs, proposals.iter().flat_map(|p| [Arg::from(p.supplier_id), Arg::from(p.product_id)]));
+        sql.push(") ORDER BY l.requested_date", []);
+        self.db.exec().fetch_all(sql).await.map_err(internal)
     }
 }
 
@@ -394,6 +390,8 @@ mod tests {
     fn lines_are_late_when_the_new_lead_time_overshoots_their_date() {
         let at = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap().and_hms_opt(9, 0, 0).unwrap().and_utc();
         let line = |no, ordered, requested| OpenLine {
+            supplier_id: 1,
+            product_id: 1,
             po_id: 1,
             po_number: "P1".into(),
             line_no: no,

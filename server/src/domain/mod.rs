@@ -12,6 +12,19 @@ pub mod proposal;
 
 use app::AppError;
 
+/// Buyers and admins only: a supplier role is refused (the decision is not theirs to make).
+pub fn require_buyer(actor: &app::ports::Actor) -> Result<(), AppError> {
+    match actor.supplier_scope() {
+        Some(_) => Err(AppError::Forbidden),
+        None => Ok(()),
+    }
+}
+
+/// Supplier roles only: the supplier the actor acts for.
+pub fn require_supplier(actor: &app::ports::Actor) -> Result<i64, AppError> {
+    actor.supplier_scope().ok_or(AppError::Forbidden)
+}
+
 /// Logs an unexpected failure once, with a reference the user can quote, and hides the details.
 pub fn internal(err: impl std::fmt::Display) -> AppError {
     let reference = format!("{:08x}", rand::random::<u32>());

@@ -8,7 +8,7 @@ use app::ports::Actor;
 use app::AppError;
 
 use crate::db::{Db, Executor, Sql};
-use crate::domain::internal;
+use crate::domain::{internal, require_buyer};
 
 /// A confirmed PO still waiting for the supplier's answer.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -54,9 +54,7 @@ pub fn summarise(
 }
 
 pub async fn confirmation_monitor(db: &Db, actor: &Actor) -> Result<Vec<SupplierConfirmation>, AppError> {
-    if actor.supplier_scope().is_some() {
-        return Err(AppError::Forbidden);
-    }
+    require_buyer(actor)?;
     let suppliers: Vec<SupplierCounts> = db
         .exec()
         .fetch_all(Sql::new(

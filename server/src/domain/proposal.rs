@@ -12,7 +12,7 @@ use crate::db::{Arg, Db, Executor, Sql, Tx};
 use crate::domain::acknowledgement::{po_ack_state, MAX_REASON_CHARS};
 use crate::domain::audit::{self, AuditEntry};
 use crate::domain::event::{self, NewEvent};
-use crate::domain::internal;
+use crate::domain::{internal, require_buyer};
 
 #[derive(Debug, sqlx::FromRow)]
 struct ProposalRow {
@@ -99,14 +99,6 @@ pub async fn for_po(db: &Db, po_id: i64) -> Result<Vec<ProposalView>, AppError> 
 
 pub struct ProposalService {
     pub db: Db,
-}
-
-/// Only buyers and admins decide; a supplier asking is refused (it is not their decision to make).
-fn require_buyer(actor: &Actor) -> Result<(), AppError> {
-    if actor.supplier_scope().is_some() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
 }
 
 #[derive(Debug, PartialEq)]

@@ -189,6 +189,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The PO's lines in line order.
+    pub async fn po_lines(&self, po: i64) -> Vec<PoLine> {
+        use supplyline::db::{Executor, Sql};
+        let sql = "SELECT id, quantity FROM purchase_order_line WHERE purchase_order_id = $1 ORDER BY line_no";
+        self.db.exec().fetch_all(Sql::new(sql).bind(po)).await.unwrap()
+    }
+
     /// A `SELECT COUNT(*) AS n …` with one bound id.
     pub async fn count(&self, sql: &str, id: i64) -> i64 {
         use supplyline::db::{Executor, Sql};
@@ -217,6 +224,28 @@ impl TestApp {
             .unwrap();
         row.id
     }
+}
+
+/// A PO line as the acknowledgement tests need it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PoLine {
+    pub id: i64,
+    pub quantity: f64,
+}
+
+/// A per-line acknowledgement form body: line 1 gets `first_line` (form fields, `{i}` standing for its
+/// index), every other line is accepted as ordered.
+pub fn per_line_body(po: i64, lines: &[PoLine], first_line: &str) -> String {
+    let mut body = format!("input[po_id]={po}&input[revision]=1&input[decision]=per_line");
+    for (i, line) in lines.iter().enumerate() {
+        body.push_str(&format!("&input[lines][{i}][line_id]={}", line.id));
+        if i == 0 {
+            body.push_str(&first_line.replace("{i}", "0"));
+        } else {
+            body.push_str(&format!("&input[lines][{i}][action]=accept"));
+        }
+    }
+    body
 }
 
 pub fn location(res: &reqwest::Response) -> String {
