@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::secret::{MasterKeySpec, Secret};
+use crate::sync::config::SyncConfig;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -48,6 +51,11 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub throttle: ThrottleConfig,
+    /// AES-256-GCM keys that seal Odoo API keys at rest: `id:base64,…`, the first one active.
+    pub master_keys: MasterKeySpec,
+    pub sync: SyncConfig,
+    /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Config {
@@ -62,6 +70,9 @@ impl Default for Config {
             session_idle_minutes: 8 * 60,
             trust_forwarded_for: false,
             throttle: ThrottleConfig::default(),
+            master_keys: MasterKeySpec::default(),
+            sync: SyncConfig::default(),
+            metrics_token: None,
         }
     }
 }
@@ -142,6 +153,15 @@ impl Config {
         if let Some(v) = lookup("SUPPLYLINE_TRUST_FORWARDED_FOR") {
             self.trust_forwarded_for = parsed("SUPPLYLINE_TRUST_FORWARDED_FOR", v)?;
         }
+        if let Some(v) = lookup("SUPPLYLINE_MASTER_KEYS") {
+            self.master_keys = MasterKeySpec::new(v);
+        }
+        if let Some(v) = lookup("SUPPLYLINE_METRICS_TOKEN") {
+            self.metrics_token = Some(Secret::new(v));
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SYNC_ENABLED") {
+            self.sync.enabled = parsed("SUPPLYLINE_SYNC_ENABLED", v)?;
+        }
         Ok(())
     }
 
@@ -164,6 +184,8 @@ impl Config {
         if self.session_idle_minutes < 1 {
             return Err(ConfigError::Invalid { field: "session_idle_minutes", reason: "must be at least 1".into() });
         }
+        self.master_keys.keys().map_err(|e| ConfigError::Invalid { field: "master_keys", reason: e.to_string() })?;
+        self.sync.validate().map_err(|reason| ConfigError::Invalid { field: "sync", reason })?;
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {

@@ -5,11 +5,13 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{Database, Encode, FromRow, Postgres, Sqlite, Type};
+use tokio::sync::Notify;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -34,8 +36,16 @@ pub enum Backend {
     Postgres,
 }
 
+/// The pool plus the outbox bell: a transaction that queued outbox rows rings it when it commits,
+/// so the sync worker starts at once instead of at its next poll.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    outbox_bell: Arc<Notify>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -49,6 +59,7 @@ pub enum Arg {
     Bool(bool),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! arg_from {
@@ -57,7 +68,7 @@ macro_rules! arg_from {
         impl From<Option<$t>> for Arg { fn from(v: Option<$t>) -> Self { Arg::$variant(v.map(Into::into)) } }
     )*};
 }
-arg_from!(i64 => Int, f64 => Float, String => Text, &str => Text, DateTime<Utc> => Time, NaiveDate => Date);
+arg_from!(i64 => Int, f64 => Float, String => Text, &str => Text, DateTime<Utc> => Time, NaiveDate => Date, Vec<u8> => Bytes);
 
 impl From<bool> for Arg {
     fn from(v: bool) -> Self {
@@ -131,6 +142,7 @@ where
     bool: Encode<'q, DB> + Type<DB>,
     Option<DateTime<Utc>>: Encode<'q, DB> + Type<DB>,
     Option<NaiveDate>: Encode<'q, DB> + Type<DB>,
+    Option<Vec<u8>>: Encode<'q, DB> + Type<DB>,
 {
     for arg in args {
         query = match arg {
@@ -140,6 +152,7 @@ where
             Arg::Bool(v) => query.bind_value(v),
             Arg::Time(v) => query.bind_value(v),
             Arg::Date(v) => query.bind_value(v),
+            Arg::Bytes(v) => query.bind_value(v),
         };
     }
     query
@@ -219,53 +232,67 @@ impl Executor for PoolExec<'_> {
         self.0.backend()
     }
     async fn fetch_all<T: AnyRow>(&mut self, sql: Sql) -> Result<Vec<T>> {
-        match self.0 {
-            Db::Sqlite(p) => fetch_all_on(Target::Sqlite(&mut *p.acquire().await?), sql).await,
-            Db::Postgres(p) => fetch_all_on(Target::Postgres(&mut *p.acquire().await?), sql).await,
+        match &self.0.pool {
+            Pool::Sqlite(p) => fetch_all_on(Target::Sqlite(&mut *p.acquire().await?), sql).await,
+            Pool::Postgres(p) => fetch_all_on(Target::Postgres(&mut *p.acquire().await?), sql).await,
         }
     }
     async fn fetch_optional<T: AnyRow>(&mut self, sql: Sql) -> Result<Option<T>> {
-        match self.0 {
-            Db::Sqlite(p) => fetch_optional_on(Target::Sqlite(&mut *p.acquire().await?), sql).await,
-            Db::Postgres(p) => fetch_optional_on(Target::Postgres(&mut *p.acquire().await?), sql).await,
+        match &self.0.pool {
+            Pool::Sqlite(p) => fetch_optional_on(Target::Sqlite(&mut *p.acquire().await?), sql).await,
+            Pool::Postgres(p) => fetch_optional_on(Target::Postgres(&mut *p.acquire().await?), sql).await,
         }
     }
     async fn execute(&mut self, sql: Sql) -> Result<u64> {
-        match self.0 {
-            Db::Sqlite(p) => execute_on(Target::Sqlite(&mut *p.acquire().await?), sql).await,
-            Db::Postgres(p) => execute_on(Target::Postgres(&mut *p.acquire().await?), sql).await,
+        match &self.0.pool {
+            Pool::Sqlite(p) => execute_on(Target::Sqlite(&mut *p.acquire().await?), sql).await,
+            Pool::Postgres(p) => execute_on(Target::Postgres(&mut *p.acquire().await?), sql).await,
         }
     }
 }
 
 /// One transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    bell: Arc<Notify>,
+    rings: bool,
+}
+
+enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        if self.rings {
+            self.bell.notify_one();
         }
         Ok(())
     }
 
+    /// Wake the outbox worker once this transaction commits (it queued work).
+    pub fn ring_outbox_bell_on_commit(&mut self) {
+        self.rings = true;
+    }
+
     fn target(&mut self) -> Target<'_> {
-        match self {
-            Tx::Sqlite(tx) => Target::Sqlite(&mut *tx),
-            Tx::Postgres(tx) => Target::Postgres(&mut *tx),
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Target::Sqlite(&mut *tx),
+            TxInner::Postgres(tx) => Target::Postgres(&mut *tx),
         }
     }
 }
 
 impl Executor for Tx {
     fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
         }
     }
     async fn fetch_all<T: AnyRow>(&mut self, sql: Sql) -> Result<Vec<T>> {
@@ -295,7 +322,7 @@ impl Db {
                 }
             }
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::from_pool(Pool::Sqlite(pool)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             // One direct connection first: its error says what is wrong ("connection refused",
@@ -306,27 +333,27 @@ impl Db {
                 .acquire_timeout(std::time::Duration::from_secs(5))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::from_pool(Pool::Postgres(pool)))
         } else {
             Err(DbError::UnsupportedUrl(crate::config::redact_url(url)))
         }
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p) => {
+        match &self.pool {
+            Pool::Sqlite(p) => {
                 SQLITE_MIGRATIONS.run(p).await?;
                 // SQLite's advice for long-lived connections: refresh planner statistics where stale.
                 sqlx::query("PRAGMA optimize").execute(p).await?;
             }
-            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
     }
@@ -336,23 +363,37 @@ impl Db {
         self.exec().execute(Sql::new("SELECT 1")).await.map(|_| ())
     }
 
+    fn from_pool(pool: Pool) -> Db {
+        Db { pool, outbox_bell: Arc::new(Notify::new()) }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Rung by every commit that queued outbox rows; the sync worker waits on it.
+    pub fn outbox_bell(&self) -> Arc<Notify> {
+        self.outbox_bell.clone()
+    }
+
     pub fn exec(&self) -> PoolExec<'_> {
         PoolExec(self)
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
+        let inner = match &self.pool {
             // Our transactions write: taking SQLite's write lock up front makes a concurrent writer wait
             // (busy_timeout) instead of failing mid-transaction with SQLITE_BUSY_SNAPSHOT.
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner, bell: self.outbox_bell.clone(), rings: false })
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
         }
     }
 }

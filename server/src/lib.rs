@@ -7,5 +7,8 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod odoo;
+pub mod secret;
 pub mod startup;
+pub mod sync;
 pub mod telemetry;

@@ -1,6 +1,7 @@
 //! Building and running the application: connect, migrate, bind (port 0 in tests), serve.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
@@ -10,6 +11,7 @@ use crate::auth::throttle::Throttle;
 use crate::config::{redact_url, Config};
 use crate::db::{Db, DbError};
 use crate::http::{router, AppState};
+use crate::sync::SyncEngine;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -48,6 +50,8 @@ pub struct Application {
     db: Db,
     sessions: SessionDb,
     throttle: Throttle,
+    sync: Arc<SyncEngine>,
+    sync_enabled: bool,
 }
 
 impl Application {
@@ -65,7 +69,17 @@ impl Application {
         let options = leptos_options(&config);
         let state = AppState::new(db.clone(), config, options);
         let throttle = state.throttle.clone();
-        Ok(Application { router: router(state, sessions.clone()), listener, db, sessions, throttle })
+        let sync = state.sync.clone();
+        let sync_enabled = state.config.sync.enabled;
+        Ok(Application {
+            router: router(state, sessions.clone()),
+            listener,
+            db,
+            sessions,
+            throttle,
+            sync,
+            sync_enabled,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -76,6 +90,10 @@ impl Application {
         &self.db
     }
 
+    pub fn sync(&self) -> Arc<SyncEngine> {
+        self.sync.clone()
+    }
+
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
     pub async fn run_until(
         self,
@@ -83,9 +101,16 @@ impl Application {
     ) -> std::io::Result<()> {
         let cleanup =
             spawn_housekeeping(self.sessions.clone(), self.throttle.clone(), std::time::Duration::from_secs(600));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let sync_tasks = if self.sync_enabled { self.sync.spawn(stopped).await } else { Vec::new() };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
+        // The worker finishes the push in flight; an unfinished lease simply expires for another node.
+        let _ = stop.send(true);
+        for task in sync_tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        }
         result
     }
 

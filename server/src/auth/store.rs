@@ -4,7 +4,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use crate::db::Db;
+use crate::db::{Db, Pool};
 
 #[derive(Debug, Clone)]
 pub enum SessionDb {
@@ -15,9 +15,9 @@ pub enum SessionDb {
 impl SessionDb {
     /// The store for `db`, with its table created when missing.
     pub async fn for_db(db: &Db) -> Result<SessionDb, sqlx::Error> {
-        let store = match db {
-            Db::Sqlite(pool) => SessionDb::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => SessionDb::Postgres(PostgresStore::new(pool.clone())),
+        let store = match db.pool() {
+            Pool::Sqlite(pool) => SessionDb::Sqlite(SqliteStore::new(pool.clone())),
+            Pool::Postgres(pool) => SessionDb::Postgres(PostgresStore::new(pool.clone())),
         };
         match &store {
             SessionDb::Sqlite(s) => s.migrate().await?,

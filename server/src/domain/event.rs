@@ -37,6 +37,9 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
         )
         .await?;
     let ordering_key = format!("{}:{}", event.aggregate.0, event.aggregate.1);
+    if !event.destinations.is_empty() {
+        tx.ring_outbox_bell_on_commit();
+    }
     for destination in event.destinations {
         tx.execute(
             Sql::new(

@@ -27,10 +27,14 @@ use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::lead_time::LeadTimeService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
+use crate::sync::SyncEngine;
+
+pub mod sync;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub sync: Arc<SyncEngine>,
     pub config: Arc<Config>,
     pub throttle: Throttle,
     pub services: Services,
@@ -52,7 +56,10 @@ impl AppState {
             proposals: Arc::new(ProposalService { db: db.clone() }),
             lead_times: Arc::new(LeadTimeService { db: db.clone() }),
         };
+        // Validated at start-up (Config::validate), so parsing cannot fail here.
+        let keys = config.master_keys.keys().unwrap_or_default();
         AppState {
+            sync: SyncEngine::new(db.clone(), keys, config.sync.clone()),
             throttle: Throttle::new(db.clone(), config.throttle.clone()),
             db,
             config: Arc::new(config),
@@ -108,6 +115,9 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .layer(from_fn_with_state(state.clone(), session::load_actor))
         .layer(session_layer)
         .layer(from_fn_with_state(state.clone(), csrf::protect))
+        // Machine endpoints: no session, no CSRF check (Odoo and Prometheus carry no cookie).
+        .route("/hooks/odoo/{secret}", post(sync::odoo_hook))
+        .route("/metrics", get(sync::metrics))
         // Every response: no framing (clickjacking), no MIME sniffing, no full URLs in Referer elsewhere.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

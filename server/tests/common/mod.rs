@@ -99,6 +99,10 @@ pub async fn fresh_db(backend: Backend) -> Option<TestDb> {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
+    /// The master keys the app seals Odoo keys with.
+    pub keys: supplyline::secret::MasterKeys,
+    /// The app's sync engine (not started: sync tests start or drain it themselves).
+    pub sync: std::sync::Arc<supplyline::sync::SyncEngine>,
     _db: TestDb,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -113,6 +117,9 @@ pub fn test_config(url: &str) -> Config {
             window_minutes: 15,
             lockout_minutes: 15,
         },
+        // Sync tests start and drain the worker themselves; the others leave the outbox alone.
+        sync: supplyline::sync::config::SyncConfig { enabled: false, hint_delay_ms: 0, ..Default::default() },
+        master_keys: supplyline::secret::MasterKeySpec::new(supplyline::secret::MasterKeys::new_spec("test")),
         ..Config::default()
     }
 }
@@ -122,14 +129,16 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         let test_db = fresh_db(backend).await?;
         let config = test_config(&test_db.url);
+        let keys = config.master_keys.keys().expect("test master key parses");
         let db = supplyline::startup::open_database(&config).await.expect("database opens and migrates");
         supplyline::demo::seed(&db, SEEDED_POS).await.expect("demo data seeds");
         let app = Application::build_with_db(config, db.clone()).await.expect("application builds");
         let addr = app.local_addr();
+        let sync = app.sync();
         let server = tokio::spawn(async move {
             app.run_until(std::future::pending()).await.expect("server runs");
         });
-        Some(TestApp { addr, db, _db: test_db, _server: server })
+        Some(TestApp { addr, db, keys, sync, _db: test_db, _server: server })
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,4 +1,6 @@
-//! The `supplyline` command: serve (the default), migrate, demo, user add.
+//! The `supplyline` command: serve (the default), migrate, demo, user add, odoo, sync.
+
+mod odoo;
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
@@ -8,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::auth::password::NewPassword;
 use crate::config::{redact_url, Config};
 use crate::domain::account::{self, NewUser};
+use crate::secret::{MasterKeySpec, MasterKeys};
 use crate::startup::{open_database, Application};
 use crate::{demo, telemetry};
 
@@ -30,6 +33,16 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Odoo connections and per-supplier credentials.
+    Odoo {
+        #[command(subcommand)]
+        command: odoo::OdooCommand,
+    },
+    /// Run the sync by hand: pull, push, reconcile, dead letters, replay.
+    Sync {
+        #[command(subcommand)]
+        command: odoo::SyncCommand,
     },
 }
 
@@ -75,6 +88,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config, false).await,
         Command::Demo => serve(config, true).await,
+        Command::Odoo { command } => odoo::odoo(command, config).await,
+        Command::Sync { command } => odoo::sync(command, config).await,
         Command::Migrate => {
             let db = open_database(&config).await.map_err(|e| e.to_string())?;
             println!("Database {} is up to date.", redact_url(&config.database_url));
@@ -120,8 +135,13 @@ fn read_password() -> Result<(NewPassword, bool), String> {
     NewPassword::parse(line).map(|p| (p, false)).map_err(|e| e.to_string())
 }
 
-async fn serve(config: Config, demo_mode: bool) -> Result<(), String> {
+async fn serve(mut config: Config, demo_mode: bool) -> Result<(), String> {
     let started = std::time::Instant::now();
+    if demo_mode && config.master_keys.keys().map_err(|e| e.to_string())?.is_empty() {
+        // The demo binds its suppliers afresh at every start, so a key for this process is enough.
+        config.master_keys = MasterKeySpec::new(MasterKeys::new_spec("demo"));
+    }
+    let keys = config.master_keys.keys().map_err(|e| e.to_string())?;
     let db_url = redact_url(&config.database_url);
     let db = open_database(&config).await.map_err(|e| e.to_string())?;
     if demo_mode {
@@ -131,11 +151,28 @@ async fn serve(config: Config, demo_mode: bool) -> Result<(), String> {
             Err(e) => return Err(format!("seeding the demo dataset failed: {e}")),
         }
     }
-    let app = Application::build_with_db(config, db).await.map_err(|e| e.to_string())?;
+    let app = Application::build_with_db(config, db.clone()).await.map_err(|e| e.to_string())?;
     let addr = app.local_addr();
+    let odoo = if demo_mode {
+        let listen = std::env::var("SUPPLYLINE_DEMO_ODOO_LISTEN").unwrap_or_else(|_| "127.0.0.1:0".into());
+        Some(
+            demo::odoo::start(&db, &keys, &listen, addr)
+                .await
+                .map_err(|e| format!("starting the demo Odoo failed: {e}"))?,
+        )
+    } else {
+        None
+    };
     tracing::info!(%addr, database = %db_url, ready_ms = started.elapsed().as_millis() as u64, "Supplyline is ready");
     println!("Supplyline is running at http://{addr}  (database: {db_url})");
     if demo_mode {
+        if let Some(odoo) = &odoo {
+            println!(
+                "Odoo 19 simulator at http://{}  (database brightwell, admin API key {})",
+                odoo.addr,
+                odoo.simulator.admin_key()
+            );
+        }
         println!("\nDemo logins (password for all: {}):", demo::DEMO_PASSWORD);
         for login in demo::logins() {
             let who = login.supplier.map(|s| format!(" at {s}")).unwrap_or_default();

@@ -2,6 +2,8 @@
 //! with users, products (lot-, serial- and untracked), supplier codes, and POs in every state.
 //! Generated from a fixed seed, so every newcomer sees the same data.
 
+pub mod odoo;
+
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -1,0 +1,144 @@
+//! The outbox worker: woken by the commit that queued work (and by a poll, for other nodes' commits),
+//! it claims due rows under a lease, pushes them to Odoo outside any transaction, and records the
+//! outcome: done, retry later (exponential backoff with jitter), or dead letter.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Mutex;
+
+use super::config::{Flow, SyncConfig};
+use super::connection::Clients;
+use super::metrics::SyncMetrics;
+use super::outbox::{self, Claimed, Failure};
+use super::push::{self, PushError, Pushed};
+use crate::db::{Db, DbError};
+
+pub struct Worker {
+    db: Db,
+    clients: Clients,
+    config: SyncConfig,
+    owner: String,
+    metrics: Arc<SyncMetrics>,
+    /// When each flow last ran, for interval and batch tiers.
+    last_run: Mutex<HashMap<Flow, DateTime<Utc>>>,
+}
+
+impl Worker {
+    pub fn new(db: Db, clients: Clients, config: SyncConfig, metrics: Arc<SyncMetrics>) -> Worker {
+        let owner = format!("{}-{:08x}", hostname(), rand::random::<u32>());
+        Worker { db, clients, config, owner, metrics, last_run: Mutex::default() }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Runs until `shutdown` resolves; a failing database is logged and retried, never fatal.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        let bell = self.db.outbox_bell();
+        let poll = Duration::from_millis(self.config.poll_interval_ms);
+        tokio::pin!(shutdown);
+        tracing::info!(worker = %self.owner, "outbox worker started");
+        loop {
+            match self.drain().await {
+                Ok(_) => {}
+                Err(error) => tracing::warn!(worker = %self.owner, %error, "outbox worker could not read the queue"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = bell.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+        tracing::info!(worker = %self.owner, "outbox worker stopped");
+    }
+
+    /// Pushes until nothing is due; returns how many rows it handled. Tests call this directly.
+    pub async fn drain(&self) -> Result<usize, DbError> {
+        let mut handled = 0;
+        loop {
+            let batch = self.run_once().await?;
+            if batch == 0 {
+                return Ok(handled);
+            }
+            handled += batch;
+        }
+    }
+
+    /// One claim and its pushes: up to `concurrency` rows, each of a different PO.
+    pub async fn run_once(&self) -> Result<usize, DbError> {
+        let now = Utc::now();
+        let prefixes = self.due_prefixes(now).await;
+        let lease = chrono::Duration::seconds(self.config.lease_secs as i64);
+        let rows = outbox::claim(&self.db, &self.owner, &prefixes, self.config.concurrency, lease, now).await?;
+        let count = rows.len();
+        let pushes = rows.into_iter().map(|row| self.push_one(row));
+        // Rows of different POs push side by side.
+        for outcome in futures::future::join_all(pushes).await {
+            outcome?;
+        }
+        Ok(count)
+    }
+
+    async fn due_prefixes(&self, now: DateTime<Utc>) -> Vec<&'static str> {
+        let mut last_run = self.last_run.lock().await;
+        let mut due = Vec::new();
+        for flow in Flow::ALL.into_iter().filter(|f| *f != Flow::PoPull) {
+            if self.config.tiers.of(flow).is_due(last_run.get(&flow).copied(), now) {
+                due.push(flow.event_prefix());
+                last_run.insert(flow, now);
+            }
+        }
+        due
+    }
+
+    async fn push_one(&self, row: Claimed) -> Result<(), DbError> {
+        let started = std::time::Instant::now();
+        let supplier = row.supplier_id.unwrap_or_default();
+        let span = tracing::info_span!("push", outbox = row.id, event = %row.event_type, supplier, aggregate = %row.ordering_key, attempt = row.attempts);
+        let outcome = push::push(&self.clients, &row).await;
+        let elapsed = started.elapsed();
+        self.metrics.observe_push(supplier, elapsed, outcome.as_ref().err().map(PushError::kind));
+        match outcome {
+            Ok(pushed) => {
+                if !outbox::complete(&self.db, row.id, &self.owner).await? {
+                    tracing::warn!(parent: &span, "lease lost before completion; the row's new owner decides");
+                }
+                match pushed {
+                    Pushed::Applied { model, odoo_id } => {
+                        tracing::info!(parent: &span, odoo.model = model, odoo.id = odoo_id, elapsed_ms = elapsed.as_millis() as u64, "pushed to Odoo")
+                    }
+                    Pushed::Skipped(why) => tracing::info!(parent: &span, why, "nothing to push"),
+                }
+            }
+            Err(error) => {
+                let retry = error.is_retryable() && row.attempts < self.config.max_attempts;
+                let failure = if retry {
+                    let wait = self.config.backoff(row.attempts - 1, error.retry_after(), rand::random::<f64>());
+                    Failure::RetryAt(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
+                } else {
+                    Failure::Dead
+                };
+                let message = error.to_string();
+                outbox::fail(&self.db, row.id, &self.owner, failure, error.kind(), &message).await?;
+                match failure {
+                    Failure::RetryAt(at) => {
+                        tracing::warn!(parent: &span, kind = error.kind(), error = %message, retry_at = %at, "push failed; will retry")
+                    }
+                    Failure::Dead => {
+                        self.metrics.dead_letter(supplier);
+                        tracing::error!(parent: &span, kind = error.kind(), error = %message, "push failed; parked as a dead letter")
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "node".into())
+}

@@ -1,0 +1,447 @@
+//! The sync engine against the Odoo simulator over HTTP, on SQLite and PostgreSQL: POs arrive by
+//! the pull and by Odoo's webhook; acknowledgements reach Odoo under the supplier's own key; faults
+//! (Odoo down, serialization failures, lost responses, a worker killed mid-push) lose nothing and
+//! apply nothing twice.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Duration as Days, Utc};
+use common::*;
+use odoo_sim::{DownMode, FaultKind, NewPoLine, OdooVersion, SimConfig, Simulator};
+use serde_json::json;
+use supplyline::db::{Executor, Sql};
+use supplyline::secret::Secret;
+use supplyline::sync::config::SyncConfig;
+use supplyline::sync::connection;
+use supplyline::sync::SyncEngine;
+
+/// The portal and an Odoo with NORDFAST bound to its own bot user; KESSLER is another vendor in Odoo.
+struct World {
+    app: TestApp,
+    sim: Simulator,
+    connection_id: i64,
+    webhook_secret: String,
+    nordfast: i64,
+    vendor: i64,
+    other_vendor: i64,
+    products: Vec<i64>,
+}
+
+async fn world(backend: Backend, version: OdooVersion) -> Option<World> {
+    let app = TestApp::spawn(backend).await?;
+    let sim = Simulator::new(SimConfig { version, database: "brightwell".into(), stock_delivery: false });
+    let addr = sim.spawn("127.0.0.1:0").await.expect("simulator listens");
+    let vendor = sim.create_vendor("Nordhavn Fasteners", Some("orders@nordhavn.example"));
+    let other_vendor = sim.create_vendor("Kessler Guss", None);
+    let (_, bot_key) = sim.create_bot_user(vendor, "nordfast-bot");
+    let products = vec![
+        sim.create_product("FAST-M8", "Hex bolt M8x40", "none", "Units"),
+        sim.create_product("FAST-LOT", "Locking nut M8 (lot)", "lot", "Units"),
+    ];
+    let (connection_id, webhook_secret) =
+        connection::create_connection(&app.db, "sim", &format!("http://{addr}"), "brightwell").await.unwrap();
+    let nordfast = supplier_id(&app, "NORDFAST").await;
+    connection::bind(
+        &app.db,
+        &app.keys,
+        connection_id,
+        Some(nordfast),
+        Some(vendor),
+        "nordfast-bot",
+        &Secret::new(bot_key),
+        None,
+    )
+    .await
+    .expect("binds the supplier");
+    Some(World { app, sim, connection_id, webhook_secret, nordfast, vendor, other_vendor, products })
+}
+
+async fn supplier_id(app: &TestApp, code: &str) -> i64 {
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    app.db.exec().fetch_one::<Id>(Sql::new("SELECT id FROM supplier WHERE code = $1").bind(code)).await.unwrap().id
+}
+
+impl World {
+    fn engine(&self, config: SyncConfig) -> Arc<SyncEngine> {
+        SyncEngine::new(self.app.db.clone(), self.app.keys.clone(), config)
+    }
+
+    fn odoo_po(&self, vendor: i64, quantities: &[f64]) -> i64 {
+        let lines: Vec<NewPoLine> = quantities
+            .iter()
+            .enumerate()
+            .map(|(i, q)| NewPoLine {
+                product_id: self.products[i % self.products.len()],
+                qty: *q,
+                price_unit: 2.5,
+                date_planned: Utc::now() + Days::days(14),
+            })
+            .collect();
+        self.sim.create_purchase_order(vendor, &lines, true)
+    }
+
+    async fn canonical_po(&self, odoo_id: i64) -> Option<i64> {
+        #[derive(sqlx::FromRow)]
+        struct Id {
+            id: i64,
+        }
+        self.app
+            .db
+            .exec()
+            .fetch_optional::<Id>(
+                Sql::new("SELECT id FROM purchase_order WHERE odoo_connection_id = $1 AND odoo_id = $2")
+                    .bind(self.connection_id)
+                    .bind(odoo_id),
+            )
+            .await
+            .unwrap()
+            .map(|r| r.id)
+    }
+
+    /// Notes in Odoo's chatter of this PO that carry `marker`.
+    fn notes_with(&self, po: i64, marker: &str) -> usize {
+        self.sim
+            .search_ids(
+                "mail.message",
+                json!([["model", "=", "purchase.order"], ["res_id", "=", po], ["body", "ilike", marker]]),
+            )
+            .len()
+    }
+
+    fn po_field(&self, po: i64, field: &str) -> serde_json::Value {
+        self.sim.read_record("purchase.order", po).expect("the PO exists")[field].clone()
+    }
+}
+
+fn fast_sync() -> SyncConfig {
+    SyncConfig {
+        backoff_base_ms: 1,
+        backoff_cap_secs: 0,
+        hint_delay_ms: 0,
+        request_timeout_secs: 5,
+        lease_secs: 10,
+        ..SyncConfig::default()
+    }
+}
+
+async fn a_po_created_in_odoo_arrives_by_the_pull_with_its_lines(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let odoo_po = w.odoo_po(w.vendor, &[10.0, 4.0]);
+    let foreign = w.odoo_po(w.other_vendor, &[1.0]);
+    let engine = w.engine(fast_sync());
+    let report = engine.pull_all().await;
+    assert_eq!((report.created, report.foreign), (1, 0), "{report:?}");
+    let po = w.canonical_po(odoo_po).await.expect("the PO arrived");
+    assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1", po).await, 2);
+    assert_eq!(
+        w.app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND state = 'purchase' AND ack_state = 'pending'", po).await,
+        1
+    );
+    assert_eq!(w.canonical_po(foreign).await, None, "another vendor's PO is invisible to this supplier's key");
+    assert_eq!(engine.pull_all().await.created, 0, "a second pull creates nothing");
+}
+
+async fn odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_again(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let odoo_po = w.odoo_po(w.vendor, &[10.0, 4.0]);
+    let engine = w.engine(fast_sync());
+    engine.pull_all().await;
+    let po = w.canonical_po(odoo_po).await.unwrap();
+    let lines = w.app.po_lines(po).await;
+    let client = w.app.signed_in(NORDHAVN_USER).await;
+    let res = w
+        .app
+        .rpc(&client, "/rpc/acknowledge", format!("input[po_id]={po}&input[revision]=1&input[decision]=accept_all"))
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // The buyer raises line 1 in Odoo.
+    let line_ids = w.sim.search_ids("purchase.order.line", json!([["order_id", "=", odoo_po]]));
+    let admin = odoo_admin(&w).await;
+    admin.write("purchase.order.line", &line_ids[..1], json!({"product_qty": 12.0})).await.unwrap();
+    let report = engine.pull_all().await;
+    assert_eq!(report.revised, 1, "{report:?}");
+    assert_eq!(
+        w.app
+            .count(
+                "SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND revision = 2 AND ack_state = 'reconfirm'",
+                po
+            )
+            .await,
+        1
+    );
+    assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'reconfirm' AND quantity = 12", lines[0].id).await, 1);
+    assert_eq!(
+        w.app
+            .count(
+                "SELECT COUNT(*) AS n FROM purchase_order_line WHERE id = $1 AND ack_state = 'accepted'",
+                lines[1].id
+            )
+            .await,
+        1
+    );
+    assert_eq!(
+        w.app.count("SELECT COUNT(*) AS n FROM event WHERE event_type = 'po.revised' AND aggregate_id = $1", po).await,
+        1
+    );
+}
+
+async fn odoo_admin(w: &World) -> supplyline::odoo::OdooClient {
+    let base = connection::connection(&w.app.db, w.connection_id).await.unwrap().unwrap();
+    supplyline::odoo::OdooClient::connect(
+        supplyline::odoo::client::http_client(Duration::from_secs(5)),
+        &base.endpoint(),
+        "admin",
+        Secret::new(w.sim.admin_key()),
+        false,
+    )
+    .await
+    .unwrap()
+}
+
+async fn odoos_webhook_brings_a_new_po_without_waiting_for_the_pull(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    w.sim.add_webhook(
+        "purchase.order",
+        &w.app.url(&format!("/hooks/odoo/{}", w.webhook_secret)),
+        &["name", "partner_id", "state", "write_date"],
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Only the hint reader runs: no pull can bring the PO.
+    let tasks: Vec<_> = w.app.sync.spawn_hint_reader(stopped).await.into_iter().collect();
+    let odoo_po = w.odoo_po(w.vendor, &[3.0]);
+    let mut arrived = None;
+    for _ in 0..100 {
+        arrived = w.canonical_po(odoo_po).await;
+        if arrived.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    for task in tasks {
+        let _ = task.await;
+    }
+    assert!(arrived.is_some(), "the webhook hint imported the PO");
+    let wrong = reqwest::Client::new()
+        .post(w.app.url("/hooks/odoo/not-the-secret"))
+        .json(&json!({"_model": "purchase.order", "_id": odoo_po}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 404);
+    let bad = reqwest::Client::new()
+        .post(w.app.url(&format!("/hooks/odoo/{}", w.webhook_secret)))
+        .body("[1,2]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+async fn a_suppliers_acknowledgement_reaches_odoo_once(backend: Backend) {
+    for version in [OdooVersion::V17, OdooVersion::V19] {
+        let Some(w) = world(backend, version).await else { return };
+        let odoo_po = w.odoo_po(w.vendor, &[10.0]);
+        let engine = w.engine(fast_sync());
+        engine.pull_all().await;
+        let po = w.canonical_po(odoo_po).await.unwrap();
+        let client = w.app.signed_in(NORDHAVN_USER).await;
+        let body =
+            format!("input[po_id]={po}&input[revision]=1&input[decision]=accept_all&input[supplier_reference]=SO-4711");
+        assert_eq!(w.app.rpc(&client, "/rpc/acknowledge", body).await.status(), 200);
+        assert_eq!(engine.worker().drain().await.unwrap(), 1);
+        let flag = if version == OdooVersion::V19 { "acknowledged" } else { "mail_reception_confirmed" };
+        assert_eq!(w.po_field(odoo_po, flag), json!(true), "{version:?}");
+        assert_eq!(w.po_field(odoo_po, "partner_ref"), json!("SO-4711"));
+        assert_eq!(w.notes_with(odoo_po, "Supplyline evt_"), 1, "one chatter note");
+        assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'done' AND event_id IN (SELECT id FROM event WHERE aggregate_id = $1)", po).await, 1);
+        assert_eq!(engine.worker().drain().await.unwrap(), 0, "nothing left to push");
+    }
+}
+
+/// `count` acknowledgement events over POs of NORDFAST, queued as the domain would.
+async fn queue_acknowledgements(w: &World, pos: usize, per_po: usize) -> Vec<(i64, i64)> {
+    let mut made = Vec::new();
+    for _ in 0..pos {
+        made.push(w.odoo_po(w.vendor, &[5.0]));
+    }
+    w.engine(fast_sync()).pull_all().await;
+    let mut out = Vec::new();
+    for odoo_po in made {
+        let po = w.canonical_po(odoo_po).await.unwrap();
+        for _ in 0..per_po {
+            let mut tx = w.app.db.begin().await.unwrap();
+            supplyline::domain::event::emit(
+                &mut tx,
+                supplyline::domain::event::NewEvent {
+                    event_type: "po.acknowledged",
+                    aggregate: ("purchase_order", po),
+                    supplier_id: Some(w.nordfast),
+                    payload: json!({"purchase_order_id": po, "revision": 1, "decision": "accept", "lines": []}),
+                    destinations: &["odoo"],
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        out.push((po, odoo_po));
+    }
+    out
+}
+
+async fn assert_each_note_once(w: &World, pushed: &[(i64, i64)], per_po: usize) {
+    #[derive(sqlx::FromRow)]
+    struct Uid {
+        event_uid: String,
+        aggregate_id: i64,
+    }
+    let uids: Vec<Uid> = w
+        .app
+        .db
+        .exec()
+        .fetch_all(Sql::new("SELECT event_uid, aggregate_id FROM event WHERE event_type = 'po.acknowledged'"))
+        .await
+        .unwrap();
+    assert_eq!(uids.len(), pushed.len() * per_po);
+    for uid in uids {
+        let odoo_po = pushed.iter().find(|(po, _)| *po == uid.aggregate_id).unwrap().1;
+        assert_eq!(w.notes_with(odoo_po, &uid.event_uid), 1, "event {} applied exactly once", uid.event_uid);
+    }
+    assert_eq!(
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status <> 'done' AND id > $1", 0).await,
+        0,
+        "every row done"
+    );
+}
+
+async fn odoo_down_during_500_pushes_then_each_applied_exactly_once(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let pushed = queue_acknowledgements(&w, 50, 10).await;
+    let engine = w.engine(SyncConfig { concurrency: 8, max_attempts: 1000, ..fast_sync() });
+    w.sim.faults().set_down(DownMode::Closed, None);
+    let worker = engine.worker();
+    worker.run_once().await.unwrap();
+    assert!(
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > $1", 0).await > 0,
+        "pushes failed while Odoo was down"
+    );
+    w.sim.faults().set_up();
+    let mut rounds = 0;
+    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND id > $1", 0).await > 0 {
+        worker.drain().await.unwrap();
+        rounds += 1;
+        assert!(rounds < 1000, "the queue drains once Odoo is back");
+    }
+    assert_each_note_once(&w, &pushed, 10).await;
+}
+
+async fn serialization_failures_and_lost_responses_apply_nothing_twice(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let pushed = queue_acknowledgements(&w, 20, 5).await;
+    let engine = w.engine(SyncConfig { concurrency: 4, max_attempts: 1000, ..fast_sync() });
+    w.sim.faults().set_seed(7);
+    w.sim.faults().set_rate(FaultKind::SerializationFailure, 0.2);
+    w.sim.faults().set_rate(FaultKind::LostResponse, 0.2);
+    let worker = engine.worker();
+    let mut rounds = 0;
+    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND id > $1", 0).await > 0 {
+        worker.drain().await.unwrap();
+        rounds += 1;
+        assert!(rounds < 1000, "the queue drains despite the faults");
+    }
+    w.sim.faults().clear();
+    assert!(
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE attempts > 1 AND id > $1", 0).await > 0,
+        "faults were injected and retried"
+    );
+    assert_each_note_once(&w, &pushed, 5).await;
+}
+
+async fn a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let pushed = queue_acknowledgements(&w, 6, 2).await;
+    w.sim.faults().set_latency(300);
+    let config = SyncConfig { lease_secs: 2, request_timeout_secs: 1, concurrency: 6, ..fast_sync() };
+    let doomed = w.engine(config.clone()).worker();
+    let killed = tokio::spawn(async move { doomed.drain().await });
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    killed.abort();
+    let _ = killed.await;
+    w.sim.faults().set_latency(0);
+    // The dead worker's leases expire; a new worker takes the rows over.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let worker = w.engine(config).worker();
+    let mut rounds = 0;
+    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND id > $1", 0).await > 0 {
+        worker.drain().await.unwrap();
+        rounds += 1;
+        assert!(rounds < 100);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_each_note_once(&w, &pushed, 2).await;
+}
+
+async fn a_suppliers_key_cannot_touch_another_vendors_po(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let ours = w.odoo_po(w.vendor, &[1.0]);
+    let theirs = w.odoo_po(w.other_vendor, &[1.0]);
+    let engine = w.engine(fast_sync());
+    engine.pull_all().await;
+    let po = w.canonical_po(ours).await.unwrap();
+    // A canonical record pointing at another vendor's PO (corrupted, or forged): the push is refused by Odoo.
+    w.app
+        .db
+        .exec()
+        .execute(Sql::new("UPDATE purchase_order SET odoo_id = $1 WHERE id = $2").bind(theirs).bind(po))
+        .await
+        .unwrap();
+    let client = w.app.signed_in(NORDHAVN_USER).await;
+    let res = w
+        .app
+        .rpc(&client, "/rpc/acknowledge", format!("input[po_id]={po}&input[revision]=1&input[decision]=accept_all"))
+        .await;
+    assert_eq!(res.status(), 200);
+    engine.worker().drain().await.unwrap();
+    assert_eq!(w.po_field(theirs, "acknowledged"), json!(false), "the other vendor's PO is untouched");
+    #[derive(sqlx::FromRow)]
+    struct Dead {
+        status: String,
+        last_error_kind: Option<String>,
+    }
+    let dead: Dead = w
+        .app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT status, last_error_kind FROM outbox ORDER BY id DESC LIMIT 1"))
+        .await
+        .unwrap();
+    assert_eq!((dead.status.as_str(), dead.last_error_kind.as_deref()), ("dead", Some("access_error")));
+    // A replay after the record is fixed goes through.
+    w.app
+        .db
+        .exec()
+        .execute(Sql::new("UPDATE purchase_order SET odoo_id = $1 WHERE id = $2").bind(ours).bind(po))
+        .await
+        .unwrap();
+    assert_eq!(supplyline::sync::outbox::replay(&w.app.db, None).await.unwrap(), 1);
+    engine.worker().drain().await.unwrap();
+    assert_eq!(w.po_field(ours, "acknowledged"), json!(true));
+}
+
+on_both_backends!(
+    a_po_created_in_odoo_arrives_by_the_pull_with_its_lines,
+    odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_again,
+    odoos_webhook_brings_a_new_po_without_waiting_for_the_pull,
+    a_suppliers_acknowledgement_reaches_odoo_once,
+    odoo_down_during_500_pushes_then_each_applied_exactly_once,
+    serialization_failures_and_lost_responses_apply_nothing_twice,
+    a_worker_killed_mid_push_loses_nothing_and_doubles_nothing,
+    a_suppliers_key_cannot_touch_another_vendors_po,
+);
