@@ -435,6 +435,181 @@ async fn a_suppliers_key_cannot_touch_another_vendors_po(backend: Backend) {
     assert_eq!(w.po_field(ours, "acknowledged"), json!(true));
 }
 
+async fn drain_all(engine: &SyncEngine) {
+    let worker = engine.worker();
+    for _ in 0..100 {
+        if worker.drain().await.unwrap() == 0 {
+            return;
+        }
+    }
+    panic!("the queue does not drain");
+}
+
+async fn an_accepted_change_and_an_approved_lead_time_reach_odoo(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let odoo_po = w.odoo_po(w.vendor, &[10.0, 4.0]);
+    let engine = w.engine(fast_sync());
+    engine.pull_all().await;
+    let po = w.canonical_po(odoo_po).await.unwrap();
+    let lines = w.app.po_lines(po).await;
+    let supplier = w.app.signed_in(NORDHAVN_USER).await;
+    let body = per_line_body(po, &lines, "&input[lines][{i}][action]=quantity&input[lines][{i}][quantity]=15");
+    assert_eq!(w.app.rpc(&supplier, "/rpc/acknowledge", body).await.status(), 200);
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let proposal: Id = w
+        .app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT id FROM change_proposal WHERE purchase_order_line_id = $1").bind(lines[0].id))
+        .await
+        .unwrap();
+    let buyer = w.app.signed_in(BUYER).await;
+    let res = w
+        .app
+        .rpc(&buyer, "/rpc/decide_proposal", format!("input[proposal_id]={}&input[decision]=accept", proposal.id))
+        .await;
+    assert_eq!(res.status(), 200);
+    drain_all(&engine).await;
+    let odoo_line = w.sim.search_ids("purchase.order.line", json!([["order_id", "=", odoo_po]]))[0];
+    assert_eq!(w.sim.read_record("purchase.order.line", odoo_line).unwrap()["product_qty"], json!(15.0));
+    assert_eq!(
+        w.notes_with(odoo_po, "Supplyline evt_"),
+        3,
+        "acknowledgement, proposal and decision each leave one note"
+    );
+
+    // The lead time of the product on this vendor's pricelist.
+    let info = w.sim.create_supplierinfo(w.vendor, w.products[0], Some("NF-M8"), 7, 0.3);
+    engine.pull_all().await;
+    let sp: Id = w
+        .app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT id FROM supplier_product WHERE odoo_id = $1").bind(info))
+        .await
+        .unwrap();
+    let tomorrow = (Utc::now() + Days::days(1)).format("%Y-%m-%d");
+    let body = format!("input[supplier_product_id]={}&input[days]=21&input[effective_date]={tomorrow}&input[reason]=Furnace%20relining", sp.id);
+    assert_eq!(w.app.rpc(&supplier, "/rpc/propose_lead_time", body).await.status(), 200);
+    let pending: serde_json::Value =
+        w.app.rpc(&buyer, "/rpc/pending_lead_times", String::new()).await.json().await.unwrap();
+    let id = pending[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        w.app
+            .rpc(&buyer, "/rpc/decide_lead_time", format!("input[proposal_id]={id}&input[decision]=accept"))
+            .await
+            .status(),
+        200
+    );
+    drain_all(&engine).await;
+    assert_eq!(w.sim.read_record("product.supplierinfo", info).unwrap()["delay"], json!(21));
+}
+
+async fn reconciliation_repairs_drift_and_names_each_record(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V17).await else { return };
+    let changed = w.odoo_po(w.vendor, &[10.0]);
+    let untouched = w.odoo_po(w.vendor, &[2.0]);
+    let engine = w.engine(fast_sync());
+    engine.pull_all().await;
+    let admin = odoo_admin(&w).await;
+    let line = w.sim.search_ids("purchase.order.line", json!([["order_id", "=", changed]]));
+    // A change the portal never heard of (no webhook, and the pull has not run since).
+    admin.write("purchase.order.line", &line, json!({"product_qty": 11.0})).await.unwrap();
+    let result = supplyline::sync::reconcile::reconcile(&engine.clients, 50).await.unwrap();
+    assert_eq!((result.checked, result.drifted, result.repaired, result.failed), (2, 1, 1, 0), "{result:?}");
+    let po = w.canonical_po(changed).await.unwrap();
+    assert_eq!(
+        w.app
+            .count("SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1 AND quantity = 11", po)
+            .await,
+        1
+    );
+    #[derive(sqlx::FromRow)]
+    struct Report {
+        detail: String,
+    }
+    let report: Report = w
+        .app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT detail FROM reconciliation_report WHERE id = $1").bind(result.report_id))
+        .await
+        .unwrap();
+    let name = w.sim.read_record("purchase.order", changed).unwrap()["name"].as_str().unwrap().to_string();
+    assert!(report.detail.contains(&name), "{}", report.detail);
+    let quiet = supplyline::sync::reconcile::reconcile(&engine.clients, 50).await.unwrap();
+    assert_eq!(quiet.drifted, 0, "nothing drifts twice");
+    assert!(w.canonical_po(untouched).await.is_some());
+}
+
+async fn metrics_report_the_queue_and_the_pushes(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let _ = queue_acknowledgements(&w, 2, 1).await;
+    let before = reqwest::get(w.app.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(before.contains("supplyline_outbox_pending 2"), "{before}");
+    w.app.sync.worker().drain().await.unwrap();
+    let after = reqwest::get(w.app.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(after.contains("supplyline_outbox_pending 0"), "{after}");
+    assert!(after.contains(&format!("supplyline_odoo_pushes_total{{supplier=\"{}\"}} 2", w.nordfast)), "{after}");
+    assert!(after.contains("supplyline_odoo_push_seconds_count 2"), "{after}");
+}
+
+/// Two nodes' workers on one PostgreSQL: every row is claimed exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workers_on_one_postgres_never_push_the_same_row_twice() {
+    let Some(w) = world(Backend::Postgres, OdooVersion::V19).await else { return };
+    let pushed = queue_acknowledgements(&w, 30, 4).await;
+    w.sim.faults().set_latency(5);
+    let config = SyncConfig { concurrency: 8, ..fast_sync() };
+    let (a, b) = (w.engine(config.clone()).worker(), w.engine(config).worker());
+    assert_ne!(a.owner(), b.owner());
+    let (ra, rb) = tokio::join!(a.drain(), b.drain());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra + rb, 120, "every row handled once between them ({ra} + {rb})");
+    assert!(ra > 0 && rb > 0, "both workers took a share ({ra} + {rb})");
+    assert_eq!(
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE attempts <> 1 AND id > $1", 0).await,
+        0,
+        "no row claimed twice"
+    );
+    assert_each_note_once(&w, &pushed, 4).await;
+}
+
+on_both_backends!(
+    an_accepted_change_and_an_approved_lead_time_reach_odoo,
+    reconciliation_repairs_drift_and_names_each_record,
+    metrics_report_the_queue_and_the_pushes,
+);
+
+#[tokio::test]
+async fn odoo_check_warns_when_a_key_sees_other_vendors() {
+    let sim = Simulator::new(SimConfig { version: OdooVersion::V19, database: "db".into(), stock_delivery: false });
+    let addr = sim.spawn("127.0.0.1:0").await.unwrap();
+    let vendor = sim.create_vendor("ACME", None);
+    let other = sim.create_vendor("Other", None);
+    sim.create_purchase_order(vendor, &[], false);
+    sim.create_purchase_order(other, &[], false);
+    let (_, bot_key) = sim.create_bot_user(vendor, "acme-bot");
+    let endpoint = supplyline::odoo::Endpoint { base_url: format!("http://{addr}"), database: "db".into() };
+    let http = supplyline::odoo::client::http_client(Duration::from_secs(5));
+    let bot = supplyline::odoo::OdooClient::connect(http.clone(), &endpoint, "acme-bot", Secret::new(bot_key), false)
+        .await
+        .unwrap();
+    let report = supplyline::sync::check::probe_supplier_key(&bot, Some(vendor)).await;
+    assert!(report.iter().all(|l| !l.starts_with("WARN")), "{report:?}");
+    assert!(report.iter().any(|l| l == "read purchase.order: ok"), "{report:?}");
+    assert!(report.iter().any(|l| l.starts_with("write purchase.order (own, unchanged value): ok")), "{report:?}");
+    // An admin key bound as a supplier's key sees everyone's POs: the check says so.
+    let admin = supplyline::odoo::OdooClient::connect(http, &endpoint, "admin", Secret::new(sim.admin_key()), false)
+        .await
+        .unwrap();
+    let report = supplyline::sync::check::probe_supplier_key(&admin, Some(vendor)).await;
+    assert!(report.iter().any(|l| l.starts_with("WARN other vendors' POs visible: 1")), "{report:?}");
+}
+
 on_both_backends!(
     a_po_created_in_odoo_arrives_by_the_pull_with_its_lines,
     odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_again,

@@ -42,7 +42,8 @@ impl Store {
 
     /// `common.login` / `common.authenticate`.
     pub fn login(&self, login: &str, secret: &str) -> Option<i64> {
-        let uid = self.find("res.users", |r| r.get("login").and_then(|l| l.as_str()) == Some(login)).first().copied()?;
+        let uid =
+            self.find("res.users", |r| r.get("login").and_then(|l| l.as_str()) == Some(login)).first().copied()?;
         self.check_secret(uid, secret).then_some(uid)
     }
 }

@@ -57,8 +57,23 @@ fn leaf_node(leaf: &[Value]) -> Result<Node> {
     let path = leaf[0].as_str().ok_or_else(|| OdooError::ValueError(format!("Invalid leaf {leaf:?}")))?;
     let op = leaf[1].as_str().ok_or_else(|| OdooError::ValueError(format!("Invalid leaf {leaf:?}")))?;
     const OPS: &[&str] = &[
-        "=", "!=", "<>", "in", "not in", "<", "<=", ">", ">=", "like", "ilike", "not like", "not ilike", "=like",
-        "=ilike", "child_of", "=?",
+        "=",
+        "!=",
+        "<>",
+        "in",
+        "not in",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "like",
+        "ilike",
+        "not like",
+        "not ilike",
+        "=like",
+        "=ilike",
+        "child_of",
+        "=?",
     ];
     if !OPS.contains(&op.to_lowercase().as_str()) {
         return Err(OdooError::ValueError(format!("Invalid operator {op:?} in domain term {leaf:?}")));
@@ -230,7 +245,8 @@ fn cmp_values(kind: &Kind, a: &Value, b: &Value) -> Ordering {
 /// SQL LIKE semantics: `like`/`ilike` wrap the pattern in `%`; `=like`/`=ilike` use it as is.
 fn text_match(s: &str, pattern: &str, op: &str) -> bool {
     let insensitive = op.contains("ilike");
-    let (s, p) = if insensitive { (s.to_lowercase(), pattern.to_lowercase()) } else { (s.to_string(), pattern.to_string()) };
+    let (s, p) =
+        if insensitive { (s.to_lowercase(), pattern.to_lowercase()) } else { (s.to_string(), pattern.to_string()) };
     if op.starts_with('=') {
         like(&s.chars().collect::<Vec<_>>(), &p.chars().collect::<Vec<_>>())
     } else {
@@ -262,7 +278,10 @@ pub fn sort(store: &Store, model: &str, ids: &mut [i64], order: &str) -> Result<
     ids.sort_by(|a, b| {
         for (name, kind, desc) in &keys {
             let (va, vb) = (store.value(model, *a, name), store.value(model, *b, name));
-            let ord = match (is_false(&va) && !matches!(kind, Kind::Boolean), is_false(&vb) && !matches!(kind, Kind::Boolean)) {
+            let ord = match (
+                is_false(&va) && !matches!(kind, Kind::Boolean),
+                is_false(&vb) && !matches!(kind, Kind::Boolean),
+            ) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,

@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn missing_error_text_matches_odoo() {
         let e = OdooError::missing("purchase.order", &[999999], 2);
-        assert_eq!(e.message(), "Record does not exist or has been deleted.\n(Record: purchase.order(999999,), User: 2)");
+        assert_eq!(
+            e.message(),
+            "Record does not exist or has been deleted.\n(Record: purchase.order(999999,), User: 2)"
+        );
         assert_eq!(py_tuple(&[1, 2]), "(1, 2)");
     }
 }

@@ -34,7 +34,10 @@ pub enum FaultKind {
 impl FaultKind {
     /// Faults decided before the call reaches Odoo (nothing is applied).
     pub fn is_proxy(self) -> bool {
-        matches!(self, FaultKind::TooManyRequests | FaultKind::BadGateway | FaultKind::GatewayTimeout | FaultKind::Timeout)
+        matches!(
+            self,
+            FaultKind::TooManyRequests | FaultKind::BadGateway | FaultKind::GatewayTimeout | FaultKind::Timeout
+        )
     }
 }
 

@@ -4,7 +4,11 @@ use clap::Parser;
 use odoo_sim::{OdooVersion, SimConfig, Simulator};
 
 #[derive(Parser)]
-#[command(name = "odoo-sim", about = "A faithful Odoo 17/18/19 simulator (JSON-RPC and JSON-2)", disable_version_flag = true)]
+#[command(
+    name = "odoo-sim",
+    about = "A faithful Odoo 17/18/19 simulator (JSON-RPC and JSON-2)",
+    disable_version_flag = true
+)]
 struct Args {
     /// Odoo major version to impersonate: 17, 18 or 19.
     #[arg(long, default_value = "19")]
@@ -24,7 +28,9 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
     let args = Args::parse();
     let mut config = SimConfig::new(args.version);
     if let Some(db) = args.database {

@@ -20,8 +20,16 @@ pub struct Sig {
     pub var_kw: bool,
 }
 
-const MAIL_THREAD: &[&str] =
-    &["purchase.order", "stock.picking", "mrp.production", "res.partner", "product.template", "product.product", "stock.lot", "qc.inspection"];
+const MAIL_THREAD: &[&str] = &[
+    "purchase.order",
+    "stock.picking",
+    "mrp.production",
+    "res.partner",
+    "product.template",
+    "product.product",
+    "stock.lot",
+    "qc.inspection",
+];
 
 pub fn signature(v: OdooVersion, model: &str, method: &str) -> Option<Sig> {
     let (api_model, params, var_kw): (bool, &[&'static str], bool) = match (model, method) {
@@ -37,7 +45,9 @@ pub fn signature(v: OdooVersion, model: &str, method: &str) -> Option<Sig> {
         (_, "name_search") => (true, &["name", "domain", "operator", "limit"], false),
         ("res.users", "context_get") => (true, &[], false),
         (m, "message_post") if MAIL_THREAD.contains(&m) => (false, &[], true),
-        ("purchase.order", "button_confirm" | "button_cancel" | "button_draft" | "button_unlock") => (false, &[], false),
+        ("purchase.order", "button_confirm" | "button_cancel" | "button_draft" | "button_unlock") => {
+            (false, &[], false)
+        }
         ("purchase.order", "action_acknowledge" | "button_lock") if v == OdooVersion::V19 => (false, &[], false),
         ("purchase.order", "button_done") if v != OdooVersion::V19 => (false, &[], false),
         ("purchase.order", "confirm_reminder_mail") if v != OdooVersion::V19 => (false, &["confirmed_date"], false),
@@ -60,13 +70,11 @@ pub fn missing_method(model: &str, method: &str) -> OdooError {
     OdooError::AttributeError(format!("The method '{model}.{method}' does not exist"))
 }
 
+/// Record ids (None for `@api.model` methods) and named arguments.
+pub type Bound = (Option<Vec<i64>>, Map<String, Value>);
+
 /// Bind XML/JSON-RPC `execute_kw` arguments (positional `args`, `kwargs`) to named arguments.
-pub fn bind_positional(
-    sig: &Sig,
-    method: &str,
-    args: &[Value],
-    kwargs: &Map<String, Value>,
-) -> Result<(Option<Vec<i64>>, Map<String, Value>)> {
+pub fn bind_positional(sig: &Sig, method: &str, args: &[Value], kwargs: &Map<String, Value>) -> Result<Bound> {
     let mut args = args.to_vec();
     let ids = if sig.api_model {
         None
@@ -126,7 +134,13 @@ pub fn call(env: &mut Env, model: &str, method: &str, ids: Option<Vec<i64>>, kw:
     let domain = kw.get("domain").or(kw.get("args")).cloned().unwrap_or(json!([]));
     match method {
         "search" => {
-            let r = env.search(model, &domain, usize_arg(&kw, "offset").unwrap_or(0), usize_arg(&kw, "limit"), kw.get("order").and_then(Value::as_str))?;
+            let r = env.search(
+                model,
+                &domain,
+                usize_arg(&kw, "offset").unwrap_or(0),
+                usize_arg(&kw, "limit"),
+                kw.get("order").and_then(Value::as_str),
+            )?;
             Ok(json!(r))
         }
         "search_count" => {
@@ -134,7 +148,13 @@ pub fn call(env: &mut Env, model: &str, method: &str, ids: Option<Vec<i64>>, kw:
             Ok(json!(r.len()))
         }
         "search_read" => {
-            let found = env.search(model, &domain, usize_arg(&kw, "offset").unwrap_or(0), usize_arg(&kw, "limit"), kw.get("order").and_then(Value::as_str))?;
+            let found = env.search(
+                model,
+                &domain,
+                usize_arg(&kw, "offset").unwrap_or(0),
+                usize_arg(&kw, "limit"),
+                kw.get("order").and_then(Value::as_str),
+            )?;
             let fields = str_list(kw.get("fields"));
             Ok(Value::Array(env.read(model, &found, fields.as_deref(), load_arg(&kw))?))
         }
@@ -146,7 +166,11 @@ pub fn call(env: &mut Env, model: &str, method: &str, ids: Option<Vec<i64>>, kw:
             let list = match kw.get("vals_list") {
                 Some(Value::Array(a)) => a.clone(),
                 Some(o @ Value::Object(_)) => vec![o.clone()],
-                _ => return Err(OdooError::TypeError("create() missing 1 required positional argument: 'vals_list'".into())),
+                _ => {
+                    return Err(OdooError::TypeError(
+                        "create() missing 1 required positional argument: 'vals_list'".into(),
+                    ))
+                }
             };
             let mut out = Vec::new();
             for vals in list {

@@ -64,7 +64,11 @@ impl<'a> Env<'a> {
     }
 
     pub fn model_def(&self, model: &str) -> Result<ModelDef> {
-        self.st.schema.model(model).cloned().ok_or_else(|| OdooError::UserError(format!("Object {model} doesn't exist")))
+        self.st
+            .schema
+            .model(model)
+            .cloned()
+            .ok_or_else(|| OdooError::UserError(format!("Object {model} doesn't exist")))
     }
 
     pub fn check_acl(&self, model: &str, op: Op) -> Result<()> {
@@ -89,7 +93,8 @@ impl<'a> Env<'a> {
                 .filter(|id| {
                     let doc_model = self.st.str_of(model, *id, "model").unwrap_or_default();
                     let res_id = self.st.value(model, *id, "res_id").as_i64().unwrap_or(0);
-                    access::acl_allows(role, &doc_model, Op::Read) && !self.rule_filter(&doc_model, &[res_id]).is_empty()
+                    access::acl_allows(role, &doc_model, Op::Read)
+                        && !self.rule_filter(&doc_model, &[res_id]).is_empty()
                 })
                 .collect();
         }
@@ -221,7 +226,12 @@ impl<'a> Env<'a> {
         self.unlink_su(model, ids)
     }
 
-    pub fn fields_get(&self, model: &str, allfields: Option<&[String]>, attributes: Option<&[String]>) -> Result<Value> {
+    pub fn fields_get(
+        &self,
+        model: &str,
+        allfields: Option<&[String]>,
+        attributes: Option<&[String]>,
+    ) -> Result<Value> {
         let mdef = self.model_def(model)?;
         let mut out = Map::new();
         for f in &mdef.fields {
@@ -372,10 +382,12 @@ impl<'a> Env<'a> {
                 Value::String(s) => !s.is_empty(),
                 _ => true,
             }),
-            Kind::Date => match v.as_str().and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()) {
-                Some(d) => json!(d.format("%Y-%m-%d").to_string()),
-                None => return Err(date_error(&v, "%Y-%m-%d")),
-            },
+            Kind::Date => {
+                match v.as_str().and_then(|s| chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()) {
+                    Some(d) => json!(d.format("%Y-%m-%d").to_string()),
+                    None => return Err(date_error(&v, "%Y-%m-%d")),
+                }
+            }
             Kind::Datetime => match v.as_str().and_then(parse_datetime) {
                 Some(d) => json!(d.format("%Y-%m-%d %H:%M:%S").to_string()),
                 None => return Err(date_error(&v, "%Y-%m-%d %H:%M:%S")),

@@ -29,7 +29,7 @@ pub struct DemoSeed {
     pub products: Vec<i64>,
     /// ACME confirmed, ACME draft RFQ, Globex confirmed.
     pub purchase_orders: Vec<i64>,
-    /// One MO of FG-1000 in 10 days consuming BRK-100 and CTL-200.
+    /// One MO of FG-1000 in 10 days consuming BRK-100 (due in 7 days) and CTL-200 (due in 14: a late component).
     pub manufacturing_orders: Vec<i64>,
 }
 
@@ -56,15 +56,31 @@ impl Simulator {
         self.create_supplierinfo(acme, controller, Some("AC-CTL-200"), 14, 89.0);
         self.create_supplierinfo(globex, screw, Some("GX-M6"), 3, 0.05);
 
-        let line = |product_id, qty, price_unit, days| NewPoLine { product_id, qty, price_unit, date_planned: now + Duration::days(days) };
-        let po1 = self.create_purchase_order(acme, &[line(bracket, 100.0, 4.2, 7), line(controller, 5.0, 89.0, 14)], true);
+        let line = |product_id, qty, price_unit, days| NewPoLine {
+            product_id,
+            qty,
+            price_unit,
+            date_planned: now + Duration::days(days),
+        };
+        let po1 =
+            self.create_purchase_order(acme, &[line(bracket, 100.0, 4.2, 7), line(controller, 5.0, 89.0, 14)], true);
         let po2 = self.create_purchase_order(acme, &[line(bracket, 50.0, 4.2, 21)], false);
         let po3 = self.create_purchase_order(globex, &[line(screw, 1000.0, 0.05, 3)], true);
-        let mo = self.create_manufacturing_order(finished, 5.0, now + Duration::days(10), &[(bracket, 20.0), (controller, 5.0)]);
+        let mo = self.create_manufacturing_order(
+            finished,
+            5.0,
+            now + Duration::days(10),
+            &[(bracket, 20.0), (controller, 5.0)],
+        );
 
         DemoSeed {
             vendors: vec![
-                DemoVendor { partner_id: acme, name: "ACME Components".into(), bot: acme_bot, portal: Some(acme_portal) },
+                DemoVendor {
+                    partner_id: acme,
+                    name: "ACME Components".into(),
+                    bot: acme_bot,
+                    portal: Some(acme_portal),
+                },
                 DemoVendor { partner_id: globex, name: "Globex Metals".into(), bot: globex_bot, portal: None },
             ],
             planning,

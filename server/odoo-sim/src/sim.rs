@@ -83,7 +83,8 @@ pub(crate) struct Invocation {
     pub fault: Option<FaultKind>,
 }
 
-const READ_ONLY: &[&str] = &["search", "search_read", "search_count", "read", "fields_get", "name_search", "context_get"];
+const READ_ONLY: &[&str] =
+    &["search", "search_read", "search_count", "read", "fields_get", "name_search", "context_get"];
 const ADMIN: i64 = 2;
 
 impl Simulator {
@@ -154,7 +155,16 @@ impl Simulator {
         self.inner.calls.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn record(&self, transport: &str, model: &str, method: &str, uid: Option<i64>, applied: bool, outcome: String, fault: Option<FaultKind>) {
+    /// Log one call; `outcome` is Ok for a committed call, else the error name.
+    pub(crate) fn record(
+        &self,
+        transport: &str,
+        model: &str,
+        method: &str,
+        uid: Option<i64>,
+        outcome: std::result::Result<(), String>,
+        fault: Option<FaultKind>,
+    ) {
         let mut calls = self.lock_calls();
         let seq = calls.len() as u64 + 1;
         calls.push(CallRecord {
@@ -163,15 +173,27 @@ impl Simulator {
             model: model.into(),
             method: method.into(),
             uid,
-            applied,
-            outcome,
+            applied: outcome.is_ok(),
+            outcome: outcome.err().unwrap_or_else(|| "ok".into()),
             fault,
         });
     }
 
+    /// Log a call stopped by a proxy-level fault (nothing reached Odoo).
+    pub(crate) fn record_fault(&self, transport: &str, model: &str, method: &str, kind: FaultKind) {
+        let name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        self.record(transport, model, method, None, Err(format!("fault:{name}")), Some(kind));
+    }
+
     /// Run `f` as one transaction of `uid`: committed on Ok, rolled back on Err. Webhooks go out after the
     /// commit on 19, and "inside the transaction" on 17/18 (so also for a change that is rolled back).
-    pub(crate) fn txn<T>(&self, uid: i64, context: Map<String, Value>, read_only: bool, f: impl FnOnce(&mut Env) -> Result<T>) -> Result<T> {
+    pub(crate) fn txn<T>(
+        &self,
+        uid: i64,
+        context: Map<String, Value>,
+        read_only: bool,
+        f: impl FnOnce(&mut Env) -> Result<T>,
+    ) -> Result<T> {
         let mut st = self.store();
         let snapshot = if read_only { None } else { Some(st.clone()) };
         let (result, deliveries) = {
@@ -208,7 +230,9 @@ impl Simulator {
         let run = |env: &mut Env| methods::call(env, &inv.model, &inv.method, inv.ids.clone(), inv.kwargs.clone());
         for attempt in 1..=failing_tries {
             // The work is done, then Postgres refuses the commit; Odoo retries the whole call.
-            let _ = self.txn(inv.uid, inv.context.clone(), false, |env| run(env).and(Err::<Value, _>(OdooError::SerializationFailure)));
+            let _ = self.txn(inv.uid, inv.context.clone(), false, |env| {
+                run(env).and(Err::<Value, _>(OdooError::SerializationFailure))
+            });
             let left = 5 - attempt;
             if left > 0 {
                 info!("SERIALIZATION_FAILURE, {left} tries left, try again in 0.0000 sec...");
@@ -221,11 +245,8 @@ impl Simulator {
         } else {
             self.txn(inv.uid, inv.context.clone(), read_only, run)
         };
-        let outcome = match &result {
-            Ok(_) => "ok".to_string(),
-            Err(e) => e.name().to_string(),
-        };
-        self.record(inv.transport, &inv.model, &inv.method, Some(inv.uid), result.is_ok(), outcome, inv.fault);
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| e.name().to_string());
+        self.record(inv.transport, &inv.model, &inv.method, Some(inv.uid), outcome, inv.fault);
         result
     }
 
@@ -262,10 +283,19 @@ impl Simulator {
 
     /// A vendor: a company `res.partner`.
     pub fn create_vendor(&self, name: &str, email: Option<&str>) -> i64 {
-        self.create_record("res.partner", json!({"name": name, "email": email, "is_company": true})).expect("create vendor")
+        self.create_record("res.partner", json!({"name": name, "email": email, "is_company": true}))
+            .expect("create vendor")
     }
 
-    fn create_user(&self, name: &str, login: &str, partner_vals: Value, role: Role, groups: &[&str], key_days: Option<i64>) -> (i64, String) {
+    fn create_user(
+        &self,
+        name: &str,
+        login: &str,
+        partner_vals: Value,
+        role: Role,
+        groups: &[&str],
+        key_days: Option<i64>,
+    ) -> (i64, String) {
         let uid = self
             .admin(|env| {
                 let partner = env.create_su("res.partner", partner_vals.as_object().cloned().unwrap_or_default())?;
@@ -293,7 +323,14 @@ impl Simulator {
         let vendor = self.store().str_of("res.partner", vendor_id, "name").unwrap_or_default();
         let name = format!("{vendor} sync bot");
         let partner = json!({"name": name, "parent_id": vendor_id});
-        self.create_user(&name, login, partner, Role::Bot, &["base.group_user", "supplyline.group_supplier_sync"], Some(90))
+        self.create_user(
+            &name,
+            login,
+            partner,
+            Role::Bot,
+            &["base.group_user", "supplyline.group_supplier_sync"],
+            Some(90),
+        )
     }
 
     /// A portal user of `vendor_id` (read-only on its own POs, §10/§11).
@@ -307,7 +344,14 @@ impl Simulator {
     /// An internal read-only planning user (MOs, stock moves, products, all purchase orders).
     pub fn create_planning_user(&self, login: &str) -> (i64, String) {
         let partner = json!({"name": "Planning"});
-        self.create_user("Planning", login, partner, Role::Planning, &["base.group_user", "supplyline.group_planning"], Some(90))
+        self.create_user(
+            "Planning",
+            login,
+            partner,
+            Role::Planning,
+            &["base.group_user", "supplyline.group_planning"],
+            Some(90),
+        )
     }
 
     /// A new API key for `uid` (ignored expiry on 17, which has none).
@@ -325,7 +369,8 @@ impl Simulator {
     /// the product.product id. `tracking`: `none`, `lot` or `serial`.
     pub fn create_product(&self, default_code: &str, name: &str, tracking: &str, uom_name: &str) -> i64 {
         self.admin(|env| {
-            let uom = match env.st.find("uom.uom", |r| r.get("name").and_then(Value::as_str) == Some(uom_name)).first() {
+            let uom = match env.st.find("uom.uom", |r| r.get("name").and_then(Value::as_str) == Some(uom_name)).first()
+            {
                 Some(u) => *u,
                 None => env.create_su("uom.uom", crate::orm::one("name", json!(uom_name)))?,
             };
@@ -352,7 +397,14 @@ impl Simulator {
     }
 
     /// A vendor price list entry (lead time `delay_days`).
-    pub fn create_supplierinfo(&self, vendor_id: i64, product_id: i64, code: Option<&str>, delay_days: i64, price: f64) -> i64 {
+    pub fn create_supplierinfo(
+        &self,
+        vendor_id: i64,
+        product_id: i64,
+        code: Option<&str>,
+        delay_days: i64,
+        price: f64,
+    ) -> i64 {
         let tmpl = self.store().m2o("product.product", product_id, "product_tmpl_id");
         self.create_record(
             "product.supplierinfo",
@@ -371,7 +423,9 @@ impl Simulator {
                               "date_planned": fmt_datetime(l.date_planned)}])
             })
             .collect();
-        let po = self.create_record("purchase.order", json!({"partner_id": vendor_id, "order_line": line_cmds})).expect("create PO");
+        let po = self
+            .create_record("purchase.order", json!({"partner_id": vendor_id, "order_line": line_cmds}))
+            .expect("create PO");
         if confirm {
             self.call_method(ADMIN, "purchase.order", "button_confirm", Some(vec![po]), json!({})).expect("confirm PO");
         }
@@ -379,7 +433,13 @@ impl Simulator {
     }
 
     /// A confirmed manufacturing order with one component move per `(product, qty)`.
-    pub fn create_manufacturing_order(&self, product_id: i64, qty: f64, date_start: DateTime<Utc>, components: &[(i64, f64)]) -> i64 {
+    pub fn create_manufacturing_order(
+        &self,
+        product_id: i64,
+        qty: f64,
+        date_start: DateTime<Utc>,
+        components: &[(i64, f64)],
+    ) -> i64 {
         self.admin(|env| {
             let start = fmt_datetime(date_start);
             let mut vals = Map::new();

@@ -182,7 +182,12 @@ impl Store {
     pub fn inverse(&self, model: &str, field: &str, target: i64) -> Vec<i64> {
         self.tables
             .get(model)
-            .map(|t| t.iter().filter(|(_, r)| r.get(field).and_then(Value::as_i64) == Some(target)).map(|(id, _)| *id).collect())
+            .map(|t| {
+                t.iter()
+                    .filter(|(_, r)| r.get(field).and_then(Value::as_i64) == Some(target))
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

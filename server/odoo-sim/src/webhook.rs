@@ -19,7 +19,8 @@ pub fn collect(env: &Env) -> Vec<Delivery> {
     let mut out = Vec::new();
     for hook in &env.st.webhooks {
         for t in env.touched.iter().filter(|t| t.model == hook.model && env.st.exists(&t.model, t.id)) {
-            let fires = t.created || hook.trigger_fields.is_empty() || hook.trigger_fields.iter().any(|f| t.fields.contains(f));
+            let fires =
+                t.created || hook.trigger_fields.is_empty() || hook.trigger_fields.iter().any(|f| t.fields.contains(f));
             if !fires {
                 continue;
             }

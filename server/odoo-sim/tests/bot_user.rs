@@ -18,7 +18,12 @@ async fn bot_user_table() {
     let other_product = o.sim.create_product("GX-1", "Other", "none", "Units");
     let other_po = o.sim.create_purchase_order(
         other,
-        &[NewPoLine { product_id: other_product, qty: 3.0, price_unit: 1.0, date_planned: Utc::now() + Duration::days(2) }],
+        &[NewPoLine {
+            product_id: other_product,
+            qty: 3.0,
+            price_unit: 1.0,
+            date_planned: Utc::now() + Duration::days(2),
+        }],
         true,
     );
     let si = o.sim.search_ids("product.supplierinfo", json!([["partner_id", "=", f.vendor]]))[0];
@@ -40,7 +45,14 @@ async fn bot_user_table() {
     assert!(msg.contains(&format!("Sorry, ACME Components sync bot (id={bot_uid}) doesn't have 'read' access to:\n- Purchase Order (purchase.order)")), "{msg}");
 
     // Only ACME's incoming pickings.
-    let r = o.json2(&key, "stock.picking", "search_read", json!({"domain": [], "fields": ["partner_id", "picking_type_code", "carrier_tracking_ref"]})).await;
+    let r = o
+        .json2(
+            &key,
+            "stock.picking",
+            "search_read",
+            json!({"domain": [], "fields": ["partner_id", "picking_type_code", "carrier_tracking_ref"]}),
+        )
+        .await;
     let pickings = r.json();
     assert_eq!(pickings.as_array().unwrap().len(), 1);
     let picking = pickings[0]["id"].as_i64().unwrap();
@@ -48,7 +60,9 @@ async fn bot_user_table() {
 
     // Move line write (ASN lot), picking write, acknowledge, line date, supplierinfo delay, message_post.
     let ml = o.sim.search_ids("stock.move.line", json!([["picking_id", "=", picking]]))[0];
-    let r = o.json2(&key, "stock.move.line", "write", json!({"ids": [ml], "vals": {"lot_name": "BOT-LOT-1", "quantity": 5}})).await;
+    let r = o
+        .json2(&key, "stock.move.line", "write", json!({"ids": [ml], "vals": {"lot_name": "BOT-LOT-1", "quantity": 5}}))
+        .await;
     assert_eq!((r.status, r.text.as_str()), (200, "true"));
     let r = o.json2(&key, "stock.picking", "write", json!({"ids": [picking], "vals": {"scheduled_date": "2026-12-20 09:00:00", "carrier_tracking_ref": "1Z999AA10123456784"}})).await;
     assert_eq!(r.text, "true");
@@ -56,11 +70,25 @@ async fn bot_user_table() {
     assert_eq!((r.status, r.text.as_str()), (200, "null"));
     assert_eq!(o.sim.read_record("purchase.order", f.po).unwrap()["acknowledged"], true);
     let line = ids(&o.sim.read_record("purchase.order", f.po).unwrap()["order_line"])[0];
-    let r = o.json2(&key, "purchase.order.line", "write", json!({"ids": [line], "vals": {"date_planned": "2026-12-24 10:00:00"}})).await;
+    let r = o
+        .json2(
+            &key,
+            "purchase.order.line",
+            "write",
+            json!({"ids": [line], "vals": {"date_planned": "2026-12-24 10:00:00"}}),
+        )
+        .await;
     assert_eq!(r.text, "true");
     let r = o.json2(&key, "product.supplierinfo", "write", json!({"ids": [si], "vals": {"delay": 9}})).await;
     assert_eq!(r.text, "true");
-    let r = o.json2(&key, "purchase.order", "message_post", json!({"ids": [f.po], "body": "ETA moved", "message_type": "comment", "subtype_xmlid": "mail.mt_note"})).await;
+    let r = o
+        .json2(
+            &key,
+            "purchase.order",
+            "message_post",
+            json!({"ids": [f.po], "body": "ETA moved", "message_type": "comment", "subtype_xmlid": "mail.mt_note"}),
+        )
+        .await;
     assert_eq!(r.status, 200);
     let msg_ids = ids(&r.json());
     assert_eq!(msg_ids.len(), 1, "19 returns [message_id]");
@@ -74,18 +102,24 @@ async fn bot_user_table() {
     assert!(r.json()["message"].as_str().unwrap().starts_with("Failed to read field stock.reference.sale_ids\nYou are not allowed to access 'Sales Order' (sale.order) records."));
     let r = o.json2(&key, "purchase.order", "create", json!({"vals_list": [{"partner_id": f.vendor}]})).await;
     assert_eq!(r.status, 403);
-    assert!(r.json()["message"].as_str().unwrap().starts_with("You are not allowed to create 'Purchase Order' (purchase.order) records."));
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("You are not allowed to create 'Purchase Order' (purchase.order) records."));
     assert!(r.json()["message"].as_str().unwrap().contains("\t- Purchase/Administrator\n\t- Purchase/User"));
     let r = o.json2(&key, "mrp.production", "search_read", json!({"domain": [], "fields": ["name"]})).await;
     assert_eq!((r.status, r.json()[0]["id"].as_i64()), (200, Some(mo)));
 
     // Writing another vendor's move line is refused by the record rule.
-    let other_ml = o.sim.search_ids("stock.move.line", json!([["move_id.purchase_line_id.order_id", "=", other_po]]))[0];
+    let other_ml =
+        o.sim.search_ids("stock.move.line", json!([["move_id.purchase_line_id.order_id", "=", other_po]]))[0];
     let r = o.json2(&key, "stock.move.line", "write", json!({"ids": [other_ml], "vals": {"lot_name": "X"}})).await;
     assert_eq!(r.status, 403);
     // Creating a move line under another vendor's move is refused too (rule checked on create).
     let other_move = o.sim.search_ids("stock.move", json!([["purchase_line_id.order_id", "=", other_po]]))[0];
-    let r = o.json2(&key, "stock.move.line", "create", json!({"vals_list": [{"move_id": other_move, "quantity": 1}]})).await;
+    let r = o
+        .json2(&key, "stock.move.line", "create", json!({"vals_list": [{"move_id": other_move, "quantity": 1}]}))
+        .await;
     assert_eq!(r.status, 403);
     assert!(o.sim.search_ids("stock.move.line", json!([["move_id", "=", other_move]])).len() == 1, "rolled back");
 }
@@ -96,7 +130,9 @@ async fn planning_user_reads_everything_it_plans_with_and_writes_nothing() {
     let f = acme_po(&o.sim, "lot", 10.0);
     let mo = o.sim.create_manufacturing_order(f.product, 1.0, Utc::now() + Duration::days(5), &[(f.product, 2.0)]);
     let (_, key) = o.sim.create_planning_user("planning");
-    for model in ["purchase.order", "purchase.order.line", "mrp.production", "stock.move", "product.product", "product.template"] {
+    for model in
+        ["purchase.order", "purchase.order.line", "mrp.production", "stock.move", "product.product", "product.template"]
+    {
         let r = o.json2(&key, model, "search", json!({"domain": []})).await;
         assert_eq!(r.status, 200, "{model}: {}", r.text);
     }

@@ -34,7 +34,13 @@ async fn success_and_context_get() {
     let r = o.json2(&key, "res.partner", "name_search", json!({"name": "ACME", "limit": 5})).await;
     assert_eq!(r.json(), json!([[f.vendor, "ACME Components"]]));
     // Bearer scheme is case-insensitive.
-    let r = o.http.post(format!("{}/json/2/res.users/context_get", o.base)).header("Authorization", format!("BEARER   {key}")).send().await.unwrap();
+    let r = o
+        .http
+        .post(format!("{}/json/2/res.users/context_get", o.base))
+        .header("Authorization", format!("BEARER   {key}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let r = o.get("/web/version").await;
     assert_eq!(r.json(), json!({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"}));
@@ -116,7 +122,12 @@ async fn unprocessable_and_bad_request_rows() {
     let r = o.json2(&key, "purchase.order", "create", json!({"ids": [1], "vals_list": [{}]})).await;
     assert_eq!((r.status, r.json()["message"].clone()), (422, json!("cannot call purchase.order.create with ids")));
     let send = |body: &'static str| {
-        o.http.post(format!("{}/json/2/purchase.order/search", o.base)).header("Authorization", format!("bearer {key}")).header("Content-Type", "application/json").body(body).send()
+        o.http
+            .post(format!("{}/json/2/purchase.order/search", o.base))
+            .header("Authorization", format!("bearer {key}"))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
     };
     let r = send("{nope").await.unwrap();
     assert_eq!(r.status(), 400);
@@ -138,7 +149,10 @@ async fn unprocessable_and_bad_request_rows() {
     assert_eq!(r.status, 422);
     let v = r.json();
     assert_eq!(v["name"], "odoo.exceptions.UserError");
-    assert_eq!(v["message"], "You cannot decrease the ordered quantity below the received quantity.\nCreate a return first.");
+    assert_eq!(
+        v["message"],
+        "You cannot decrease the ordered quantity below the received quantity.\nCreate a return first."
+    );
     let r = o.json2(&key, "purchase.order", "_private_method", json!({"ids": [f.po]})).await;
     assert_eq!((r.status, r.json()["name"].clone()), (403, json!("odoo.exceptions.AccessError")));
 }
@@ -150,8 +164,13 @@ async fn portal_user_gets_403_on_pickings_and_other_vendors() {
     let other = o.sim.create_vendor("Globex", None);
     let other_po = o.sim.create_purchase_order(other, &[], false);
     let (_, key) = o.sim.create_portal_user(f.vendor, "portal@acme.example.com");
-    let r = o.json2(&key, "purchase.order", "search_read", json!({"domain": [], "fields": ["name", "partner_id", "state"]})).await;
-    assert_eq!(r.json(), json!([{"id": f.po, "name": "P00001", "partner_id": [f.vendor, "ACME Components"], "state": "purchase"}]));
+    let r = o
+        .json2(&key, "purchase.order", "search_read", json!({"domain": [], "fields": ["name", "partner_id", "state"]}))
+        .await;
+    assert_eq!(
+        r.json(),
+        json!([{"id": f.po, "name": "P00001", "partner_id": [f.vendor, "ACME Components"], "state": "purchase"}])
+    );
     let r = o.json2(&key, "stock.picking", "search_read", json!({"domain": []})).await;
     assert_eq!(r.status, 403);
     let v = r.json();
@@ -164,7 +183,10 @@ async fn portal_user_gets_403_on_pickings_and_other_vendors() {
     assert!(msg.contains("Accounting/Invoicing") && msg.contains("Purchase/User"));
     let r = o.json2(&key, "purchase.order", "read", json!({"ids": [other_po], "fields": ["name"]})).await;
     assert_eq!(r.status, 403);
-    assert!(r.json()["message"].as_str().unwrap().contains("doesn't have 'read' access to:\n- Purchase Order (purchase.order)"));
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("doesn't have 'read' access to:\n- Purchase Order (purchase.order)"));
 }
 
 #[tokio::test]

@@ -11,13 +11,27 @@ async fn search_read_success_shape_and_value_encoding() {
     let o = Odoo::start(V19).await;
     let f = acme_po(&o.sim, "lot", 10.0);
     let r = o
-        .execute_kw(2, "admin", "purchase.order", "search_read", json!([[["id", "=", f.po]]]), json!({"fields": ["name", "state", "partner_id", "date_planned", "order_line", "notes_missing_ok"]}))
+        .execute_kw(
+            2,
+            "admin",
+            "purchase.order",
+            "search_read",
+            json!([[["id", "=", f.po]]]),
+            json!({"fields": ["name", "state", "partner_id", "date_planned", "order_line", "notes_missing_ok"]}),
+        )
         .await;
     // Unknown field in `fields` → ValueError, like Odoo.
     assert_eq!(r["error"]["data"]["name"], "builtins.ValueError");
 
     let r = o
-        .execute_kw(2, "admin", "purchase.order", "search_read", json!([[["id", "=", f.po]]]), json!({"fields": ["name", "state", "partner_id", "date_planned", "order_line", "partner_ref"]}))
+        .execute_kw(
+            2,
+            "admin",
+            "purchase.order",
+            "search_read",
+            json!([[["id", "=", f.po]]]),
+            json!({"fields": ["name", "state", "partner_id", "date_planned", "order_line", "partner_ref"]}),
+        )
         .await;
     assert_eq!(r["jsonrpc"], "2.0");
     assert_eq!(r["id"], 1);
@@ -37,7 +51,10 @@ async fn common_service_version_login_authenticate() {
     for v in [V17, V19] {
         let o = Odoo::start(v).await;
         let r = o.rpc("common", "version", json!([])).await;
-        assert_eq!(r["result"], json!({"server_version": v.serie(), "server_version_info": [v.major(), 0, 0, "final", 0, ""], "server_serie": v.serie(), "protocol_version": 1}));
+        assert_eq!(
+            r["result"],
+            json!({"server_version": v.serie(), "server_version_info": [v.major(), 0, 0, "final", 0, ""], "server_serie": v.serie(), "protocol_version": 1})
+        );
         let r = o.rpc("common", "login", json!([o.db(), "admin", "admin"])).await;
         assert_eq!(r, json!({"id": 1, "jsonrpc": "2.0", "result": 2}));
         let r = o.rpc("common", "authenticate", json!([o.db(), "admin", "wrong", {}])).await;
@@ -70,7 +87,8 @@ async fn none_result_omits_result_key() {
 
 async fn missing_error(v: OdooVersion, code: i64) {
     let o = Odoo::start(v).await;
-    let r = o.execute_kw(2, "admin", "purchase.order", "write", json!([[999999], {"partner_ref": "x"}]), json!({})).await;
+    let r =
+        o.execute_kw(2, "admin", "purchase.order", "write", json!([[999999], {"partner_ref": "x"}]), json!({})).await;
     let msg = "Record does not exist or has been deleted.\n(Record: purchase.order(999999,), User: 2)";
     assert!(r.get("result").is_none());
     assert_eq!(r["error"]["code"], code);
@@ -128,7 +146,10 @@ async fn private_method_unknown_model_and_required_field_texts() {
 
     let o = Odoo::start(V19).await;
     let r = o.execute_kw(2, "admin", "purchase.order", "_private_method", json!([[1]]), json!({})).await;
-    assert_eq!(r["error"]["data"]["message"], "Private methods (such as 'purchase.order._private_method') cannot be called remotely.");
+    assert_eq!(
+        r["error"]["data"]["message"],
+        "Private methods (such as 'purchase.order._private_method') cannot be called remotely."
+    );
     let r = o.execute_kw(2, "admin", "purchase.order", "create", json!([{"partner_ref": "x"}]), json!({})).await;
     assert_eq!(
         r["error"]["data"]["message"],
@@ -145,7 +166,9 @@ async fn create_returns_int_for_dict_and_list_for_list() {
     let vendor = o.sim.create_vendor("Initech", None);
     let one = o.admin_kw("purchase.order", "create", json!([{"partner_id": vendor}]), json!({})).await;
     assert!(one.is_i64(), "{one}");
-    let many = o.admin_kw("purchase.order", "create", json!([[{"partner_id": vendor}, {"partner_id": vendor}]]), json!({})).await;
+    let many = o
+        .admin_kw("purchase.order", "create", json!([[{"partner_id": vendor}, {"partner_id": vendor}]]), json!({}))
+        .await;
     assert_eq!(many.as_array().unwrap().len(), 2);
     // execute (positional args only)
     let r = o.rpc("object", "execute", json!([o.db(), 2, "admin", "purchase.order", "search_count", []])).await;
@@ -156,7 +179,8 @@ async fn create_returns_int_for_dict_and_list_for_list() {
 async fn field_names_follow_the_version() {
     let o = Odoo::start(V17).await;
     let f = acme_po(&o.sim, "lot", 10.0);
-    let fields = o.admin_kw("purchase.order", "fields_get", json!([]), json!({"attributes": ["type", "relation"]})).await;
+    let fields =
+        o.admin_kw("purchase.order", "fields_get", json!([]), json!({"attributes": ["type", "relation"]})).await;
     for present in ["notes", "mail_reminder_confirmed", "mail_reception_confirmed"] {
         assert!(fields.get(present).is_some(), "17 has {present}");
     }
@@ -164,10 +188,13 @@ async fn field_names_follow_the_version() {
         assert!(fields.get(absent).is_none(), "17 lacks {absent}");
     }
     assert!(fields["state"].get("selection").is_none(), "attributes filter applies");
-    let line = &o.admin_kw("purchase.order.line", "search_read", json!([[["order_id", "=", f.po]]]), json!({})).await[0];
+    let line =
+        &o.admin_kw("purchase.order.line", "search_read", json!([[["order_id", "=", f.po]]]), json!({})).await[0];
     assert!(line["product_uom"].is_array() && line.get("product_uom_id").is_none());
     assert!(line["taxes_id"].is_array());
-    let product = &o.admin_kw("product.product", "read", json!([[f.product]]), json!({"fields": ["detailed_type", "uom_po_id"]})).await[0];
+    let product = &o
+        .admin_kw("product.product", "read", json!([[f.product]]), json!({"fields": ["detailed_type", "uom_po_id"]}))
+        .await[0];
     assert_eq!(product["detailed_type"], "product");
     assert_eq!(o.sim.read_record("purchase.order", f.po).unwrap()["mail_reception_confirmed"], false);
 
@@ -180,10 +207,13 @@ async fn field_names_follow_the_version() {
     let fields = o.admin_kw("purchase.order", "fields_get", json!([]), json!({})).await;
     let states: Vec<Value> = fields["state"]["selection"].as_array().unwrap().iter().map(|s| s[0].clone()).collect();
     assert!(!states.contains(&json!("done")), "19 removed the done state");
-    let line = &o.admin_kw("purchase.order.line", "search_read", json!([[["order_id", "=", f.po]]]), json!({})).await[0];
+    let line =
+        &o.admin_kw("purchase.order.line", "search_read", json!([[["order_id", "=", f.po]]]), json!({})).await[0];
     assert!(line["product_uom_id"].is_array() && line.get("product_uom").is_none());
     assert!(line["tax_ids"].is_array());
-    let product = &o.admin_kw("product.product", "read", json!([[f.product]]), json!({"fields": ["type", "is_storable"]})).await[0];
+    let product = &o
+        .admin_kw("product.product", "read", json!([[f.product]]), json!({"fields": ["type", "is_storable"]}))
+        .await[0];
     assert_eq!(product["type"], "consu");
     assert_eq!(product["is_storable"], true);
     let users = o.admin_kw("res.users", "read", json!([[2]]), json!({"fields": ["group_ids", "login"]})).await;
@@ -198,7 +228,13 @@ async fn json2_and_web_version_are_404_html_before_19() {
     assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(r.text.contains("<title>404 Not Found</title>"));
     assert_eq!(o.get("/web/version").await.status, 404);
-    let r = o.http.post(format!("{}/web/webclient/version_info", o.base)).json(&json!({"jsonrpc": "2.0", "method": "call", "id": 3, "params": {}})).send().await.unwrap();
+    let r = o
+        .http
+        .post(format!("{}/web/webclient/version_info", o.base))
+        .json(&json!({"jsonrpc": "2.0", "method": "call", "id": 3, "params": {}}))
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["result"]["server_version"], "17.0");
 }

@@ -19,14 +19,22 @@ async fn asn_recipe(v: OdooVersion) {
     let p = o.sim.read_record("stock.picking", picking).unwrap();
     assert_eq!(p["state"], "assigned");
     assert_eq!(p["picking_type_code"], "incoming");
-    let mls = o.admin_kw("stock.move.line", "search_read", json!([[["picking_id", "=", picking]]]), json!({"fields": ["quantity", "lot_name", "move_id", "location_id", "location_dest_id", "product_id"]})).await;
+    let mls = o
+        .admin_kw(
+            "stock.move.line",
+            "search_read",
+            json!([[["picking_id", "=", picking]]]),
+            json!({"fields": ["quantity", "lot_name", "move_id", "location_id", "location_dest_id", "product_id"]}),
+        )
+        .await;
     assert_eq!(mls.as_array().unwrap().len(), 1);
     let ml = &mls[0];
     assert_eq!(ml["quantity"], 10.0);
     assert_eq!(ml["lot_name"], false);
 
     let ml_id = ml["id"].as_i64().unwrap();
-    let w = o.admin_kw("stock.move.line", "write", json!([[ml_id], {"lot_name": "LOT-A", "quantity": 6}]), json!({})).await;
+    let w =
+        o.admin_kw("stock.move.line", "write", json!([[ml_id], {"lot_name": "LOT-A", "quantity": 6}]), json!({})).await;
     assert_eq!(w, true);
     let m2o = |v: &Value| v[0].clone();
     let created = o
@@ -71,7 +79,10 @@ async fn tracking_rules_refuse_validation() {
     let picking = ids(&o.sim.read_record("purchase.order", f.po).unwrap()["picking_ids"])[0];
     let r = o.execute_kw(2, "admin", "stock.picking", "button_validate", json!([[picking]]), json!({})).await;
     assert_eq!(r["error"]["data"]["name"], "odoo.exceptions.UserError");
-    assert_eq!(r["error"]["data"]["message"], "You need to supply a Lot/Serial number for products [BRK-100] Steel bracket.");
+    assert_eq!(
+        r["error"]["data"]["message"],
+        "You need to supply a Lot/Serial number for products [BRK-100] Steel bracket."
+    );
 
     let o = Odoo::start(V19).await;
     let f = acme_po(&o.sim, "serial", 2.0);
@@ -96,7 +107,9 @@ async fn partial_receipt_asks_for_a_backorder_unless_skipped() {
     let r = o.admin_kw("stock.picking", "button_validate", json!([[picking]]), json!({})).await;
     assert_eq!(r["res_model"], "stock.backorder.confirmation");
     assert_eq!(o.sim.read_record("stock.picking", picking).unwrap()["state"], "assigned", "nothing changed");
-    let r = o.admin_kw("stock.picking", "button_validate", json!([[picking]]), json!({"context": {"skip_backorder": true}})).await;
+    let r = o
+        .admin_kw("stock.picking", "button_validate", json!([[picking]]), json!({"context": {"skip_backorder": true}}))
+        .await;
     assert_eq!(r, true);
     let po = o.sim.read_record("purchase.order", f.po).unwrap();
     assert_eq!(po["receipt_status"], "partial");
@@ -130,8 +143,16 @@ async fn confirmed_line_qty_and_date_side_effects() {
     let m = o.sim.read_record("stock.move", mv).unwrap();
     assert_eq!(m["date_deadline"], new_date);
     assert_eq!(m["date"], before["date"], "move.date unchanged");
-    assert_eq!(o.sim.read_record("stock.picking", picking).unwrap()["scheduled_date"], scheduled, "picking date unchanged");
-    assert_eq!(o.sim.read_record("purchase.order", f.po).unwrap()["date_planned"], new_date, "PO date_planned = min of lines");
+    assert_eq!(
+        o.sim.read_record("stock.picking", picking).unwrap()["scheduled_date"],
+        scheduled,
+        "picking date unchanged"
+    );
+    assert_eq!(
+        o.sim.read_record("purchase.order", f.po).unwrap()["date_planned"],
+        new_date,
+        "PO date_planned = min of lines"
+    );
 }
 
 #[tokio::test]

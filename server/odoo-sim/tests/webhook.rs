@@ -50,7 +50,12 @@ async fn payload_shape(v: OdooVersion, action_name: &str) {
     let o = Odoo::start(v).await;
     let f = acme_po(&o.sim, "lot", 10.0);
     let (url, seen) = sink().await;
-    let action = o.sim.add_webhook_with_triggers("purchase.order", &url, &["name", "state", "partner_id", "date_planned", "order_line", "write_date"], &["partner_ref"]);
+    let action = o.sim.add_webhook_with_triggers(
+        "purchase.order",
+        &url,
+        &["name", "state", "partner_id", "date_planned", "order_line", "write_date"],
+        &["partner_ref"],
+    );
     o.admin_kw("purchase.order", "write", json!([[f.po], {"partner_ref": "SO-42"}]), json!({})).await;
     let got = wait_for(&seen, 1).await;
     assert_eq!(got.len(), 1, "one POST per record per firing");
@@ -109,13 +114,15 @@ async fn serialization_retries_duplicate_webhooks_on_17_only() {
         let (url, seen) = sink().await;
         o.sim.add_webhook("purchase.order", &url, &["partner_ref"]);
         o.sim.faults().fail_next(FaultKind::SerializationFailure, 1);
-        let r = o.execute_kw(2, "admin", "purchase.order", "write", json!([[f.po], {"partner_ref": "A"}]), json!({})).await;
+        let r =
+            o.execute_kw(2, "admin", "purchase.order", "write", json!([[f.po], {"partner_ref": "A"}]), json!({})).await;
         assert_eq!(r["error"]["data"]["name"], "psycopg2.errors.SerializationFailure");
         assert_eq!(o.sim.read_record("purchase.order", f.po).unwrap()["partner_ref"], false, "rolled back");
         assert_eq!(wait_for(&seen, failing).await.len(), failing, "{v}: webhooks for a failed call");
         seen.lock().unwrap().clear();
         o.sim.faults().fail_next(FaultKind::TransientSerializationFailure, 1);
-        let r = o.execute_kw(2, "admin", "purchase.order", "write", json!([[f.po], {"partner_ref": "B"}]), json!({})).await;
+        let r =
+            o.execute_kw(2, "admin", "purchase.order", "write", json!([[f.po], {"partner_ref": "B"}]), json!({})).await;
         assert_eq!(r["result"], true);
         assert_eq!(wait_for(&seen, transient).await.len(), transient, "{v}: retried call");
     }

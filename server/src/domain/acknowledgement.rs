@@ -456,7 +456,8 @@ impl AcknowledgementService {
                             "purchase_order_id": input.po_id, "number": po.number, "line_id": line_id,
                             "proposal_id": proposal_id, "proposal": proposal_json(decision),
                         }),
-                        destinations: &[],
+                        // The buyer's Odoo gets a chatter note; the line itself changes only on acceptance.
+                        destinations: &["odoo"],
                     },
                 )
                 .await?;

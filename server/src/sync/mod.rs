@@ -1,6 +1,7 @@
 //! The sync engine: Odoo → portal (pull, webhook hints, reconciliation) and portal → Odoo (the
 //! outbox worker), each supplier's traffic under that supplier's own Odoo key.
 
+pub mod check;
 pub mod config;
 pub mod connection;
 pub mod import;
@@ -241,6 +242,9 @@ impl SyncEngine {
             }
         };
         for supplier_id in suppliers {
+            if let Err(error) = pull::pull_supplier_products(&self.clients, supplier_id).await {
+                tracing::warn!(supplier = supplier_id, %error, "pull of the vendor pricelist from Odoo failed");
+            }
             match pull::pull_supplier(&self.clients, supplier_id, &self.config).await {
                 Ok(report) => {
                     self.metrics.pulled("purchase.order", report.seen as u64);

@@ -221,44 +221,58 @@ pub async fn refresh_orders(clients: &Clients, supplier_id: i64, odoo_ids: &[i64
 
 /// Canonical ids of the products and units the lines name, creating those we have not seen.
 async fn resolve_refs(db: &Db, odoo: &OdooClient, connection_id: i64, lines: &[&OdooLine]) -> Result<Refs, PullError> {
-    #[derive(sqlx::FromRow)]
-    struct Known {
-        id: i64,
-    }
     let mut uoms = HashMap::new();
     for line in lines {
-        if uoms.contains_key(&line.uom_id) {
-            continue;
+        if !uoms.contains_key(&line.uom_id) {
+            let id = ensure_uom(db, connection_id, line.uom_id, &line.uom_name).await?;
+            uoms.insert(line.uom_id, id);
         }
-        let known: Option<Known> = db
-            .exec()
-            .fetch_optional(
-                Sql::new("SELECT id FROM uom WHERE odoo_connection_id = $1 AND odoo_id = $2")
-                    .bind(connection_id)
-                    .bind(line.uom_id),
-            )
-            .await?;
-        let id = match known {
-            Some(k) => k.id,
-            None => {
-                let row: Known = db
-                    .exec()
-                    .fetch_one(
-                        Sql::new("INSERT INTO uom (name, category, factor, rounding, odoo_connection_id, odoo_id) VALUES ($1, 'Odoo', 1.0, 0.01, $2, $3) RETURNING id")
-                            .bind(line.uom_name.as_str())
-                            .bind(connection_id)
-                            .bind(line.uom_id),
-                    )
-                    .await?;
-                row.id
-            }
-        };
-        uoms.insert(line.uom_id, id);
     }
+    let product_ids: Vec<i64> = lines.iter().map(|l| l.product_id).collect();
+    let products = ensure_products(db, odoo, connection_id, &product_ids).await?;
+    Ok(Refs { products, uoms })
+}
+
+#[derive(sqlx::FromRow)]
+struct Known {
+    id: i64,
+}
+
+async fn ensure_uom(db: &Db, connection_id: i64, odoo_id: i64, name: &str) -> Result<i64, DbError> {
+    let known: Option<Known> = db
+        .exec()
+        .fetch_optional(
+            Sql::new("SELECT id FROM uom WHERE odoo_connection_id = $1 AND odoo_id = $2")
+                .bind(connection_id)
+                .bind(odoo_id),
+        )
+        .await?;
+    if let Some(k) = known {
+        return Ok(k.id);
+    }
+    let row: Known = db
+        .exec()
+        .fetch_one(
+            Sql::new("INSERT INTO uom (name, category, factor, rounding, odoo_connection_id, odoo_id) VALUES ($1, 'Odoo', 1.0, 0.01, $2, $3) RETURNING id")
+                .bind(name)
+                .bind(connection_id)
+                .bind(odoo_id),
+        )
+        .await?;
+    Ok(row.id)
+}
+
+/// Canonical ids of these Odoo products, reading the ones we have not seen from Odoo.
+async fn ensure_products(
+    db: &Db,
+    odoo: &OdooClient,
+    connection_id: i64,
+    odoo_ids: &[i64],
+) -> Result<HashMap<i64, i64>, PullError> {
     let mut products = HashMap::new();
     let mut missing = Vec::new();
-    for line in lines {
-        if products.contains_key(&line.product_id) || missing.contains(&line.product_id) {
+    for &odoo_id in odoo_ids {
+        if products.contains_key(&odoo_id) || missing.contains(&odoo_id) {
             continue;
         }
         let known: Option<Known> = db
@@ -266,51 +280,129 @@ async fn resolve_refs(db: &Db, odoo: &OdooClient, connection_id: i64, lines: &[&
             .fetch_optional(
                 Sql::new("SELECT id FROM product WHERE odoo_connection_id = $1 AND odoo_id = $2")
                     .bind(connection_id)
-                    .bind(line.product_id),
+                    .bind(odoo_id),
             )
             .await?;
         match known {
             Some(k) => {
-                products.insert(line.product_id, k.id);
+                products.insert(odoo_id, k.id);
             }
-            None => missing.push(line.product_id),
+            None => missing.push(odoo_id),
         }
     }
-    if !missing.is_empty() {
-        let read = odoo.read("product.product", &missing, &["default_code", "name", "tracking", "uom_id"]).await?;
-        for product in &read {
-            let odoo_id = product
-                .get("id")
-                .and_then(Value::as_i64)
-                .ok_or_else(|| PullError::Record("a product without id".into()))?;
-            let line = lines.iter().find(|l| l.product_id == odoo_id).expect("asked for this line's product");
-            let tracking = match record::text(product, "tracking").as_deref() {
-                Some("lot") => "lot",
-                Some("serial") => "serial",
-                _ => "none",
-            };
-            let row: Known = db
-                .exec()
-                .fetch_one(
-                    Sql::new("INSERT INTO product (default_code, name, tracking, uom_id, odoo_connection_id, odoo_id, odoo_write_date) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-                        .bind(record::text(product, "default_code"))
-                        .bind(record::text(product, "name").unwrap_or_else(|| line.product_name.clone()))
-                        .bind(tracking)
-                        .bind(uoms[&line.uom_id])
-                        .bind(connection_id)
-                        .bind(odoo_id)
-                        .bind(Utc::now()),
+    if missing.is_empty() {
+        return Ok(products);
+    }
+    for product in odoo.read("product.product", &missing, &["default_code", "name", "tracking", "uom_id"]).await? {
+        let odoo_id = product
+            .get("id")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| PullError::Record("a product without id".into()))?;
+        let (uom_odoo, uom_name) = record::many2one(&product, "uom_id")
+            .ok_or_else(|| PullError::Record(format!("product.product {odoo_id} has no unit")))?;
+        let uom = ensure_uom(db, connection_id, uom_odoo, &uom_name).await?;
+        let tracking = match record::text(&product, "tracking").as_deref() {
+            Some("lot") => "lot",
+            Some("serial") => "serial",
+            _ => "none",
+        };
+        let row: Known = db
+            .exec()
+            .fetch_one(
+                Sql::new("INSERT INTO product (default_code, name, tracking, uom_id, odoo_connection_id, odoo_id, odoo_write_date) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                    .bind(record::text(&product, "default_code"))
+                    .bind(record::text(&product, "name").unwrap_or_default())
+                    .bind(tracking)
+                    .bind(uom)
+                    .bind(connection_id)
+                    .bind(odoo_id)
+                    .bind(Utc::now()),
+            )
+            .await?;
+        products.insert(odoo_id, row.id);
+    }
+    if let Some(absent) = missing.iter().find(|id| !products.contains_key(id)) {
+        return Err(PullError::Record(format!(
+            "product.product {absent} is referenced but cannot be read with this key"
+        )));
+    }
+    Ok(products)
+}
+
+/// The supplier's vendor pricelist lines (`product.supplierinfo`): its codes and lead times. Lines
+/// for a template without a single variant (`product_id` false, as 17 leaves it) take the variant.
+pub async fn pull_supplier_products(clients: &Clients, supplier_id: i64) -> Result<usize, PullError> {
+    let db = clients.db();
+    let odoo = clients.for_supplier(supplier_id).await?;
+    let supplier = supplier(db, supplier_id).await?;
+    let connection_id = supplier.odoo_connection_id.ok_or(PullError::Binding(BindingError::Unbound(supplier_id)))?;
+    let mut domain = json!([]);
+    if let Some(vendor) = supplier.odoo_partner_id {
+        domain = json!([["partner_id", "child_of", vendor]]);
+    }
+    let fields =
+        ["product_id", "product_tmpl_id", "product_code", "product_name", "delay", "min_qty", "price", "write_date"];
+    let infos = odoo.search_read("product.supplierinfo", domain, &fields, Some("id asc"), None).await?;
+    let mut templates = Vec::new();
+    for info in &infos {
+        if record::many2one(info, "product_id").is_none() {
+            templates.extend(record::many2one(info, "product_tmpl_id").map(|t| t.0));
+        }
+    }
+    let mut variant_of = HashMap::new();
+    if !templates.is_empty() {
+        for variant in odoo
+            .search_read(
+                "product.product",
+                json!([["product_tmpl_id", "in", templates]]),
+                &["product_tmpl_id"],
+                Some("id asc"),
+                None,
+            )
+            .await?
+        {
+            if let (Some(id), Some((tmpl, _))) =
+                (variant.get("id").and_then(Value::as_i64), record::many2one(&variant, "product_tmpl_id"))
+            {
+                variant_of.entry(tmpl).or_insert(id);
+            }
+        }
+    }
+    let product_of = |info: &serde_json::Map<String, Value>| {
+        record::many2one(info, "product_id")
+            .map(|p| p.0)
+            .or_else(|| record::many2one(info, "product_tmpl_id").and_then(|t| variant_of.get(&t.0).copied()))
+    };
+    let odoo_products: Vec<i64> = infos.iter().filter_map(product_of).collect();
+    let products = ensure_products(db, &odoo, connection_id, &odoo_products).await?;
+    let mut stored = 0;
+    for info in &infos {
+        let (Some(odoo_id), Some(product)) = (info.get("id").and_then(Value::as_i64), product_of(info)) else {
+            continue;
+        };
+        db.exec()
+            .execute(
+                Sql::new(
+                    "INSERT INTO supplier_product (supplier_id, product_id, supplier_code, supplier_name, lead_time_days, min_qty, price, odoo_id, odoo_write_date)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (supplier_id, product_id) DO UPDATE SET supplier_code = excluded.supplier_code,
+                       supplier_name = excluded.supplier_name, lead_time_days = excluded.lead_time_days, min_qty = excluded.min_qty,
+                       price = excluded.price, odoo_id = excluded.odoo_id, odoo_write_date = excluded.odoo_write_date",
                 )
-                .await?;
-            products.insert(odoo_id, row.id);
-        }
-        if let Some(absent) = missing.iter().find(|id| !products.contains_key(id)) {
-            return Err(PullError::Record(format!(
-                "product.product {absent} is on a PO line but cannot be read with this key"
-            )));
-        }
+                .bind(supplier_id)
+                .bind(products[&product])
+                .bind(record::text(info, "product_code").filter(|c| !c.is_empty()))
+                .bind(record::text(info, "product_name").filter(|c| !c.is_empty()))
+                .bind(info.get("delay").and_then(Value::as_i64).unwrap_or(0).max(0))
+                .bind(record::float(info, "min_qty"))
+                .bind(record::float(info, "price"))
+                .bind(odoo_id)
+                .bind(record::datetime(info, "write_date")),
+            )
+            .await?;
+        stored += 1;
     }
-    Ok(Refs { products, uoms })
+    Ok(stored)
 }
 
 async fn read_cursor(db: &Db, supplier_id: i64) -> Result<Option<DateTime<Utc>>, DbError> {

@@ -43,6 +43,7 @@ pub async fn reconcile(clients: &Clients, page: usize) -> Result<Reconciliation,
             .fetch_all(
                 Sql::new(
                     "SELECT odoo_id, number FROM purchase_order WHERE supplier_id = $1 AND odoo_id IS NOT NULL
+                     AND odoo_connection_id = (SELECT odoo_connection_id FROM supplier WHERE id = $1)
                      AND state IN ('draft', 'sent', 'to_approve', 'purchase') ORDER BY odoo_id",
                 )
                 .bind(supplier_id),

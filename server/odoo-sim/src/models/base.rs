@@ -62,7 +62,11 @@ pub fn register(s: &mut Schema, v: OdooVersion) {
         uom.add(field("relative_factor", "Contains", Float));
         uom.add(field("relative_uom_id", "Reference Unit", Many2one("uom.uom")));
     } else {
-        uom.add(field("uom_type", "Type", sel(&[("bigger", "Bigger"), ("reference", "Reference"), ("smaller", "Smaller")])));
+        uom.add(field(
+            "uom_type",
+            "Type",
+            sel(&[("bigger", "Bigger"), ("reference", "Reference"), ("smaller", "Smaller")]),
+        ));
     }
     s.add(uom);
     s.add(ModelDef::new("mail.message", "Message").order("id desc").with(vec![
@@ -87,10 +91,11 @@ pub fn register(s: &mut Schema, v: OdooVersion) {
         field("author_id", "Author", Many2one("res.partner")),
         field("date", "Date", Datetime),
     ]));
-    s.add(ModelDef::new("mail.message.subtype", "Message subtypes").order("id").with(vec![
-        field("name", "Message Type", Char).required(),
-        field("internal", "Internal Only", Boolean),
-    ]));
+    s.add(
+        ModelDef::new("mail.message.subtype", "Message subtypes")
+            .order("id")
+            .with(vec![field("name", "Message Type", Char).required(), field("internal", "Internal Only", Boolean)]),
+    );
 }
 
 pub fn compute(st: &Store, model: &str, id: i64, field: &str) -> Option<Value> {

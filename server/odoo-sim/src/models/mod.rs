@@ -91,10 +91,21 @@ pub fn seed_base(env: &mut Env) -> Result<()> {
     };
     let v = env.version();
     mk(env, "res.currency", "base.main_currency", json!({"name": "USD", "symbol": "$"}))?;
-    let company_partner = mk(env, "res.partner", "base.main_partner", json!({"name": "YourCompany", "is_company": true}))?;
-    mk(env, "res.company", "base.main_company", json!({"name": "YourCompany", "partner_id": company_partner, "currency_id": 1}))?;
+    let company_partner =
+        mk(env, "res.partner", "base.main_partner", json!({"name": "YourCompany", "is_company": true}))?;
+    mk(
+        env,
+        "res.company",
+        "base.main_company",
+        json!({"name": "YourCompany", "partner_id": company_partner, "currency_id": 1}),
+    )?;
     let bot_partner = mk(env, "res.partner", "base.partner_root", json!({"name": "OdooBot"}))?;
-    let admin_partner = mk(env, "res.partner", "base.partner_admin", json!({"name": "Mitchell Admin", "email": "admin@yourcompany.example.com"}))?;
+    let admin_partner = mk(
+        env,
+        "res.partner",
+        "base.partner_admin",
+        json!({"name": "Mitchell Admin", "email": "admin@yourcompany.example.com"}),
+    )?;
     for (xmlid, name) in [
         ("base.group_user", "Internal User"),
         ("base.group_portal", "Portal"),
@@ -106,7 +117,12 @@ pub fn seed_base(env: &mut Env) -> Result<()> {
     }
     let gf = base::groups_field(v);
     let admin_groups = json!([env.st.xmlid("base.group_user"), env.st.xmlid("base.group_system")]);
-    mk(env, "res.users", "base.user_root", json!({"name": "OdooBot", "login": "__system__", "partner_id": bot_partner, "active": false}))?;
+    mk(
+        env,
+        "res.users",
+        "base.user_root",
+        json!({"name": "OdooBot", "login": "__system__", "partner_id": bot_partner, "active": false}),
+    )?;
     let mut admin = json!({"name": "Mitchell Admin", "login": "admin", "partner_id": admin_partner});
     admin[gf] = admin_groups;
     mk(env, "res.users", "base.user_admin", admin)?;
@@ -117,16 +133,56 @@ pub fn seed_base(env: &mut Env) -> Result<()> {
     mk(env, "uom.uom", "uom.product_uom_litre", json!({"name": "L"}))?;
     mk(env, "mail.message.subtype", "mail.mt_comment", json!({"name": "Discussions"}))?;
     mk(env, "mail.message.subtype", "mail.mt_note", json!({"name": "Note", "internal": true}))?;
-    let partners = mk(env, "stock.location", "stock.stock_location_locations_partner", json!({"name": "Partners", "usage": "view"}))?;
-    let vendors = mk(env, "stock.location", "stock.stock_location_suppliers", json!({"name": "Vendors", "usage": "supplier", "location_id": partners}))?;
+    let partners = mk(
+        env,
+        "stock.location",
+        "stock.stock_location_locations_partner",
+        json!({"name": "Partners", "usage": "view"}),
+    )?;
+    let vendors = mk(
+        env,
+        "stock.location",
+        "stock.stock_location_suppliers",
+        json!({"name": "Vendors", "usage": "supplier", "location_id": partners}),
+    )?;
     let wh = mk(env, "stock.location", "stock.warehouse0_view", json!({"name": "WH", "usage": "view"}))?;
-    let stock = mk(env, "stock.location", "stock.stock_location_stock", json!({"name": "Stock", "usage": "internal", "location_id": wh}))?;
-    let qc = mk(env, "stock.location", "stock.location_qc", json!({"name": "Quality Control", "usage": "internal", "location_id": wh}))?;
+    let stock = mk(
+        env,
+        "stock.location",
+        "stock.stock_location_stock",
+        json!({"name": "Stock", "usage": "internal", "location_id": wh}),
+    )?;
+    let qc = mk(
+        env,
+        "stock.location",
+        "stock.location_qc",
+        json!({"name": "Quality Control", "usage": "internal", "location_id": wh}),
+    )?;
     let virt = mk(env, "stock.location", "", json!({"name": "Virtual Locations", "usage": "view"}))?;
-    let prod = mk(env, "stock.location", "stock.location_production", json!({"name": "Production", "usage": "production", "location_id": virt}))?;
-    mk(env, "stock.picking.type", "stock.picking_type_in", json!({"name": "Receipts", "code": "incoming", "sequence_code": "IN", "default_location_src_id": vendors, "default_location_dest_id": stock}))?;
-    mk(env, "stock.picking.type", "stock.picking_type_qc", json!({"name": "Quality Control", "code": "internal", "sequence_code": "QC", "default_location_src_id": qc, "default_location_dest_id": stock}))?;
-    mk(env, "stock.picking.type", "mrp.picking_type_manufacturing", json!({"name": "Manufacturing", "code": "mrp_operation", "sequence_code": "MO", "default_location_src_id": stock, "default_location_dest_id": prod}))?;
+    let prod = mk(
+        env,
+        "stock.location",
+        "stock.location_production",
+        json!({"name": "Production", "usage": "production", "location_id": virt}),
+    )?;
+    mk(
+        env,
+        "stock.picking.type",
+        "stock.picking_type_in",
+        json!({"name": "Receipts", "code": "incoming", "sequence_code": "IN", "default_location_src_id": vendors, "default_location_dest_id": stock}),
+    )?;
+    mk(
+        env,
+        "stock.picking.type",
+        "stock.picking_type_qc",
+        json!({"name": "Quality Control", "code": "internal", "sequence_code": "QC", "default_location_src_id": qc, "default_location_dest_id": stock}),
+    )?;
+    mk(
+        env,
+        "stock.picking.type",
+        "mrp.picking_type_manufacturing",
+        json!({"name": "Manufacturing", "code": "mrp_operation", "sequence_code": "MO", "default_location_src_id": stock, "default_location_dest_id": prod}),
+    )?;
     if env.st.stock_delivery {
         mk(env, "delivery.carrier", "delivery.free_delivery_carrier", json!({"name": "Free delivery charges"}))?;
     }

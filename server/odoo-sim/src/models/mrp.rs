@@ -9,47 +9,57 @@ use crate::store::Store;
 use crate::OdooVersion;
 
 pub fn register(s: &mut Schema, v: OdooVersion) {
-    let mut mo = ModelDef::new("mrp.production", "Production Order").order("priority desc, date_start asc, id").with(vec![
-        field("name", "Reference", Char).required(),
-        field("origin", "Source", Char),
-        field("priority", "Priority", sel(&[("0", "Normal"), ("1", "Urgent")])),
-        field("product_id", "Product", Many2one("product.product")).required(),
-        field("product_qty", "Quantity To Produce", Float).required(),
-        field("product_uom_id", "Product Unit of Measure", Many2one("uom.uom")).required(),
-        field("bom_id", "Bill of Material", Many2one("mrp.bom")),
-        field(
-            "state",
-            "State",
-            sel(&[
-                ("draft", "Draft"),
-                ("confirmed", "Confirmed"),
-                ("progress", "In Progress"),
-                ("to_close", "To Close"),
-                ("done", "Done"),
-                ("cancel", "Cancelled"),
-            ]),
-        ),
-        field("date_start", "Start", Datetime).required(),
-        field("date_finished", "End", Datetime),
-        field("date_deadline", "Deadline", Datetime),
-        field("move_raw_ids", "Components", One2many("stock.move", "raw_material_production_id")),
-        field("move_finished_ids", "Finished Products", One2many("stock.move", "production_id")),
-        field("components_availability", "Component Status", Char).computed(),
-        field(
-            "components_availability_state",
-            "Components Availability State",
-            sel(&[("available", "Available"), ("expected", "Expected"), ("late", "Late"), ("unavailable", "Not Available")]),
-        )
-        .computed(),
-        field("reservation_state", "MO Readiness", sel(&[("confirmed", "Waiting"), ("assigned", "Ready"), ("waiting", "Waiting Another Operation")]))
+    let mut mo =
+        ModelDef::new("mrp.production", "Production Order").order("priority desc, date_start asc, id").with(vec![
+            field("name", "Reference", Char).required(),
+            field("origin", "Source", Char),
+            field("priority", "Priority", sel(&[("0", "Normal"), ("1", "Urgent")])),
+            field("product_id", "Product", Many2one("product.product")).required(),
+            field("product_qty", "Quantity To Produce", Float).required(),
+            field("product_uom_id", "Product Unit of Measure", Many2one("uom.uom")).required(),
+            field("bom_id", "Bill of Material", Many2one("mrp.bom")),
+            field(
+                "state",
+                "State",
+                sel(&[
+                    ("draft", "Draft"),
+                    ("confirmed", "Confirmed"),
+                    ("progress", "In Progress"),
+                    ("to_close", "To Close"),
+                    ("done", "Done"),
+                    ("cancel", "Cancelled"),
+                ]),
+            ),
+            field("date_start", "Start", Datetime).required(),
+            field("date_finished", "End", Datetime),
+            field("date_deadline", "Deadline", Datetime),
+            field("move_raw_ids", "Components", One2many("stock.move", "raw_material_production_id")),
+            field("move_finished_ids", "Finished Products", One2many("stock.move", "production_id")),
+            field("components_availability", "Component Status", Char).computed(),
+            field(
+                "components_availability_state",
+                "Components Availability State",
+                sel(&[
+                    ("available", "Available"),
+                    ("expected", "Expected"),
+                    ("late", "Late"),
+                    ("unavailable", "Not Available"),
+                ]),
+            )
             .computed(),
-        field("delay_alert_date", "Delay Alert Date", Datetime).computed(),
-        field("purchase_order_count", "Count of generated PO", Integer).computed(),
-        field("company_id", "Company", Many2one("res.company")),
-        field("picking_type_id", "Operation Type", Many2one("stock.picking.type")),
-        field("location_src_id", "Components Location", Many2one("stock.location")),
-        field("location_dest_id", "Finished Products Location", Many2one("stock.location")),
-    ]);
+            field(
+                "reservation_state",
+                "MO Readiness",
+                sel(&[("confirmed", "Waiting"), ("assigned", "Ready"), ("waiting", "Waiting Another Operation")]),
+            )
+            .computed(),
+            field("delay_alert_date", "Delay Alert Date", Datetime).computed(),
+            field("purchase_order_count", "Count of generated PO", Integer).computed(),
+            field("company_id", "Company", Many2one("res.company")),
+            field("picking_type_id", "Operation Type", Many2one("stock.picking.type")),
+            field("location_src_id", "Components Location", Many2one("stock.location")),
+            field("location_dest_id", "Finished Products Location", Many2one("stock.location")),
+        ]);
     if v != OdooVersion::V17 {
         mo.add(field("is_delayed", "Is Delayed", Boolean).computed());
     }
@@ -94,8 +104,11 @@ fn availability(st: &Store, mo: i64) -> Option<(&'static str, Option<String>)> {
                 .find("stock.move", |r| r.get("product_id").and_then(Value::as_i64) == Some(product))
                 .into_iter()
                 .filter(|im| {
-                    let code = st.m2o("stock.move", *im, "picking_id").and_then(|p| st.str_of("stock.picking", p, "picking_type_code"));
-                    code.as_deref() == Some("incoming") && !matches!(st.str_of("stock.move", *im, "state").as_deref(), Some("done" | "cancel"))
+                    let code = st
+                        .m2o("stock.move", *im, "picking_id")
+                        .and_then(|p| st.str_of("stock.picking", p, "picking_type_code"));
+                    code.as_deref() == Some("incoming")
+                        && !matches!(st.str_of("stock.move", *im, "state").as_deref(), Some("done" | "cancel"))
                 })
                 .filter_map(|im| st.str_of("stock.move", im, "date"))
                 .collect();

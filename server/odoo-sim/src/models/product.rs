@@ -23,8 +23,12 @@ fn template_fields(v: OdooVersion) -> Vec<FieldDef> {
     let mut f = vec![
         field("name", "Name", Char).required(),
         field("default_code", "Internal Reference", Char),
-        field("tracking", "Tracking", sel(&[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "No Tracking")]))
-            .required(),
+        field(
+            "tracking",
+            "Tracking",
+            sel(&[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "No Tracking")]),
+        )
+        .required(),
         field("uom_id", "Unit of Measure", Many2one("uom.uom")).required(),
         field("list_price", "Sales Price", Float),
         field("purchase_ok", "Can be Purchased", Boolean),
@@ -33,15 +37,29 @@ fn template_fields(v: OdooVersion) -> Vec<FieldDef> {
     ];
     match v {
         OdooVersion::V17 => {
-            f.push(field("type", "Type", sel(&[("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")])).required());
             f.push(
-                field("detailed_type", "Product Type", sel(&[("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")]))
-                    .required(),
+                field(
+                    "type",
+                    "Type",
+                    sel(&[("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")]),
+                )
+                .required(),
+            );
+            f.push(
+                field(
+                    "detailed_type",
+                    "Product Type",
+                    sel(&[("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")]),
+                )
+                .required(),
             );
             f.push(field("uom_po_id", "Purchase UoM", Many2one("uom.uom")).required());
         }
         _ => {
-            f.push(field("type", "Product Type", sel(&[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")])).required());
+            f.push(
+                field("type", "Product Type", sel(&[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")]))
+                    .required(),
+            );
             f.push(field("is_storable", "Track Inventory", Boolean));
             if v == OdooVersion::V18 {
                 f.push(field("uom_po_id", "Purchase Unit", Many2one("uom.uom")));
@@ -73,20 +91,22 @@ pub fn register(s: &mut Schema, v: OdooVersion) {
     }
     s.add(prod);
 
-    let mut si = ModelDef::new("product.supplierinfo", "Supplier Pricelist").order("sequence, min_qty DESC, price, id").with(vec![
-        field("partner_id", "Vendor", Many2one("res.partner")).required(),
-        field("product_id", "Product Variant", Many2one("product.product")),
-        field("product_name", "Vendor Product Name", Char),
-        field("product_code", "Vendor Product Code", Char),
-        field("delay", "Delivery Lead Time", Integer).required(),
-        field("min_qty", "Quantity", Float).required(),
-        field("discount", "Discount (%)", Float),
-        field("currency_id", "Currency", Many2one("res.currency")).required(),
-        field("date_start", "Start Date", Date),
-        field("date_end", "End Date", Date),
-        field("sequence", "Sequence", Integer),
-        field("company_id", "Company", Many2one("res.company")),
-    ]);
+    let mut si = ModelDef::new("product.supplierinfo", "Supplier Pricelist")
+        .order("sequence, min_qty DESC, price, id")
+        .with(vec![
+            field("partner_id", "Vendor", Many2one("res.partner")).required(),
+            field("product_id", "Product Variant", Many2one("product.product")),
+            field("product_name", "Vendor Product Name", Char),
+            field("product_code", "Vendor Product Code", Char),
+            field("delay", "Delivery Lead Time", Integer).required(),
+            field("min_qty", "Quantity", Float).required(),
+            field("discount", "Discount (%)", Float),
+            field("currency_id", "Currency", Many2one("res.currency")).required(),
+            field("date_start", "Start Date", Date),
+            field("date_end", "End Date", Date),
+            field("sequence", "Sequence", Integer),
+            field("company_id", "Company", Many2one("res.company")),
+        ]);
     if v == OdooVersion::V19 {
         si.add(field("product_tmpl_id", "Product Template", Many2one("product.template")).required());
         si.add(field("price", "Unit Price", Float));
@@ -204,7 +224,12 @@ pub fn after_create(env: &mut Env, model: &str, id: i64) -> Result<()> {
 }
 
 /// Forward delegated fields of a variant to its template; keep default_code in step.
-pub fn before_write(env: &mut Env, model: &str, ids: &[i64], mut vals: Map<String, Value>) -> Result<Map<String, Value>> {
+pub fn before_write(
+    env: &mut Env,
+    model: &str,
+    ids: &[i64],
+    mut vals: Map<String, Value>,
+) -> Result<Map<String, Value>> {
     if model == "product.product" {
         let mut tvals = Map::new();
         for k in delegated(env.version()) {

@@ -18,7 +18,8 @@ pub fn line_uom_field(v: OdooVersion) -> &'static str {
 }
 
 pub fn register(s: &mut Schema, v: OdooVersion) {
-    let mut states = vec![("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"), ("purchase", "Purchase Order")];
+    let mut states =
+        vec![("draft", "RFQ"), ("sent", "RFQ Sent"), ("to approve", "To Approve"), ("purchase", "Purchase Order")];
     if v != OdooVersion::V19 {
         states.push(("done", "Locked"));
     }
@@ -34,11 +35,19 @@ pub fn register(s: &mut Schema, v: OdooVersion) {
         field("order_line", "Order Lines", One2many("purchase.order.line", "order_id")),
         field("picking_ids", "Receptions", Many2many("stock.picking")).readonly(),
         field("incoming_picking_count", "Incoming Shipment count", Integer).computed(),
-        field("receipt_status", "Receipt Status", sel(&[("pending", "Not Received"), ("partial", "Partially Received"), ("full", "Fully Received")]))
-            .readonly(),
+        field(
+            "receipt_status",
+            "Receipt Status",
+            sel(&[("pending", "Not Received"), ("partial", "Partially Received"), ("full", "Fully Received")]),
+        )
+        .readonly(),
         field("effective_date", "Arrival", Datetime).readonly(),
-        field("invoice_status", "Billing Status", sel(&[("no", "Nothing to Bill"), ("to invoice", "Waiting Bills"), ("invoiced", "Fully Billed")]))
-            .readonly(),
+        field(
+            "invoice_status",
+            "Billing Status",
+            sel(&[("no", "Nothing to Bill"), ("to invoice", "Waiting Bills"), ("invoiced", "Fully Billed")]),
+        )
+        .readonly(),
         field("company_id", "Company", Many2one("res.company")).required(),
         field("currency_id", "Currency", Many2one("res.currency")).required(),
         field("user_id", "Buyer", Many2one("res.users")),
@@ -76,41 +85,46 @@ pub fn register(s: &mut Schema, v: OdooVersion) {
         display.push(("line_subsection", "Subsection"));
     }
     display.push(("line_note", "Note"));
-    let mut pol = ModelDef::new("purchase.order.line", "Purchase Order Line").order("order_id, sequence, id").with(vec![
-        field("order_id", "Order Reference", Many2one("purchase.order")).required(),
-        field("sequence", "Sequence", Integer),
-        field("product_id", "Product", Many2one("product.product")),
-        field("name", "Description", Text).required(),
-        field("product_qty", "Quantity", Float).required(),
-        field("product_uom_qty", "Total Quantity", Float).computed(),
-        field(line_uom_field(v), "Unit of Measure", Many2one("uom.uom")),
-        field("price_unit", "Unit Price", Float).required(),
-        field("price_subtotal", "Subtotal", Monetary).computed(),
-        field("price_total", "Total", Monetary).computed(),
-        field("date_planned", "Expected Arrival", Datetime),
-        field("qty_received", "Received Qty", Float).readonly(),
-        field("qty_received_manual", "Manual Received Qty", Float),
-        field("qty_received_method", "Received Qty Method", sel(&[("manual", "Manual"), ("stock_moves", "Stock Moves")])),
-        field("qty_invoiced", "Billed Qty", Float).readonly(),
-        field("move_ids", "Reservation", One2many("stock.move", "purchase_line_id")).readonly(),
-        field("move_dest_ids", "Downstream Moves", Many2many("stock.move")),
-        field("state", "Status", sel(&states)).related("order_id.state"),
-        field("partner_id", "Partner", Many2one("res.partner")).related("order_id.partner_id"),
-        field("currency_id", "Currency", Many2one("res.currency")).related("order_id.currency_id"),
-        field("company_id", "Company", Many2one("res.company")).related("order_id.company_id"),
-        field(if v == OdooVersion::V19 { "tax_ids" } else { "taxes_id" }, "Taxes", Many2many("account.tax")),
-        field("display_type", "Display Type", sel(&display)),
-        field(
-            "product_type",
-            "Product Type",
-            if v == OdooVersion::V17 {
-                sel(&[("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")])
-            } else {
-                sel(&[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")])
-            },
-        )
-        .related(if v == OdooVersion::V17 { "product_id.detailed_type" } else { "product_id.type" }),
-    ]);
+    let mut pol =
+        ModelDef::new("purchase.order.line", "Purchase Order Line").order("order_id, sequence, id").with(vec![
+            field("order_id", "Order Reference", Many2one("purchase.order")).required(),
+            field("sequence", "Sequence", Integer),
+            field("product_id", "Product", Many2one("product.product")),
+            field("name", "Description", Text).required(),
+            field("product_qty", "Quantity", Float).required(),
+            field("product_uom_qty", "Total Quantity", Float).computed(),
+            field(line_uom_field(v), "Unit of Measure", Many2one("uom.uom")),
+            field("price_unit", "Unit Price", Float).required(),
+            field("price_subtotal", "Subtotal", Monetary).computed(),
+            field("price_total", "Total", Monetary).computed(),
+            field("date_planned", "Expected Arrival", Datetime),
+            field("qty_received", "Received Qty", Float).readonly(),
+            field("qty_received_manual", "Manual Received Qty", Float),
+            field(
+                "qty_received_method",
+                "Received Qty Method",
+                sel(&[("manual", "Manual"), ("stock_moves", "Stock Moves")]),
+            ),
+            field("qty_invoiced", "Billed Qty", Float).readonly(),
+            field("move_ids", "Reservation", One2many("stock.move", "purchase_line_id")).readonly(),
+            field("move_dest_ids", "Downstream Moves", Many2many("stock.move")),
+            field("state", "Status", sel(&states)).related("order_id.state"),
+            field("partner_id", "Partner", Many2one("res.partner")).related("order_id.partner_id"),
+            field("currency_id", "Currency", Many2one("res.currency")).related("order_id.currency_id"),
+            field("company_id", "Company", Many2one("res.company")).related("order_id.company_id"),
+            field(if v == OdooVersion::V19 { "tax_ids" } else { "taxes_id" }, "Taxes", Many2many("account.tax")),
+            field("display_type", "Display Type", sel(&display)),
+            field(
+                "product_type",
+                "Product Type",
+                if v == OdooVersion::V17 {
+                    sel(&[("consu", "Consumable"), ("service", "Service"), ("product", "Storable Product")])
+                } else {
+                    sel(&[("consu", "Goods"), ("service", "Service"), ("combo", "Combo")])
+                },
+            )
+            .related(if v == OdooVersion::V17 { "product_id.detailed_type" } else { "product_id.type" }),
+        ]);
     if v == OdooVersion::V19 {
         pol.add(field("selected_seller_id", "Selected Seller", Many2one("product.supplierinfo")).computed());
         pol.add(field("technical_price_unit", "Technical Price Unit", Float));
@@ -140,7 +154,8 @@ pub fn compute(st: &Store, model: &str, id: i64, f: &str) -> Option<Value> {
         ("purchase.order.line", "selected_seller_id") => {
             let (partner, product) = (st.m2o(model, id, "partner_id"), st.m2o(model, id, "product_id"));
             let found = st.find("product.supplierinfo", |r| {
-                r.get("partner_id").and_then(Value::as_i64) == partner && r.get("product_id").and_then(Value::as_i64) == product
+                r.get("partner_id").and_then(Value::as_i64) == partner
+                    && r.get("product_id").and_then(Value::as_i64) == product
             });
             found.first().map(|s| json!(s)).unwrap_or(Value::Bool(false))
         }
@@ -192,11 +207,17 @@ pub fn prepare_create(env: &mut Env, model: &str, vals: &mut Map<String, Value>)
                 d(vals, line_uom_field(v), json!(uom));
                 let partner = order.and_then(|o| env.st.m2o("purchase.order", o, "partner_id"));
                 let seller = env.st.find("product.supplierinfo", |r| {
-                    r.get("partner_id").and_then(Value::as_i64) == partner && r.get("product_id").and_then(Value::as_i64) == Some(p)
+                    r.get("partner_id").and_then(Value::as_i64) == partner
+                        && r.get("product_id").and_then(Value::as_i64) == Some(p)
                 });
                 let (price, delay) = seller
                     .first()
-                    .map(|s| (env.st.f64_of("product.supplierinfo", *s, "price"), env.st.value("product.supplierinfo", *s, "delay").as_i64().unwrap_or(0)))
+                    .map(|s| {
+                        (
+                            env.st.f64_of("product.supplierinfo", *s, "price"),
+                            env.st.value("product.supplierinfo", *s, "delay").as_i64().unwrap_or(0),
+                        )
+                    })
                     .unwrap_or((0.0, 0));
                 d(vals, "price_unit", json!(price));
                 let planned = env.now + chrono::Duration::days(delay);
@@ -249,10 +270,12 @@ pub fn before_write(env: &mut Env, model: &str, ids: &[i64], vals: &Map<String, 
         if let Some(new_qty) = vals.get("product_qty").and_then(Value::as_f64) {
             for &l in ids {
                 let order = env.st.m2o(model, l, "order_id").unwrap_or(0);
-                let confirmed = matches!(env.st.str_of("purchase.order", order, "state").as_deref(), Some("purchase" | "done"));
+                let confirmed =
+                    matches!(env.st.str_of("purchase.order", order, "state").as_deref(), Some("purchase" | "done"));
                 if confirmed && new_qty < env.st.f64_of(model, l, "qty_received") {
                     return Err(OdooError::UserError(
-                        "You cannot decrease the ordered quantity below the received quantity.\nCreate a return first.".into(),
+                        "You cannot decrease the ordered quantity below the received quantity.\nCreate a return first."
+                            .into(),
                     ));
                 }
             }
@@ -275,7 +298,8 @@ pub fn after_write(env: &mut Env, model: &str, ids: &[i64], vals: &Map<String, V
         "purchase.order.line" => {
             for &l in ids {
                 let order = env.st.m2o(model, l, "order_id").unwrap_or(0);
-                let confirmed = matches!(env.st.str_of("purchase.order", order, "state").as_deref(), Some("purchase" | "done"));
+                let confirmed =
+                    matches!(env.st.str_of("purchase.order", order, "state").as_deref(), Some("purchase" | "done"));
                 if confirmed && vals.contains_key("product_qty") {
                     crate::models::stock::update_receipt_qty(env, l)?;
                 }
@@ -307,7 +331,9 @@ pub fn before_unlink(env: &Env, model: &str, ids: &[i64]) -> Result<()> {
     if model == "purchase.order" {
         for &o in ids {
             if !matches!(env.st.str_of(model, o, "state").as_deref(), Some("draft" | "cancel")) {
-                return Err(OdooError::UserError("In order to delete a purchase order, you must cancel it first.".into()));
+                return Err(OdooError::UserError(
+                    "In order to delete a purchase order, you must cancel it first.".into(),
+                ));
             }
         }
     }
@@ -382,7 +408,9 @@ pub fn action_acknowledge(env: &mut Env, ids: &[i64]) -> Result<Value> {
 pub fn confirm_reminder_mail(env: &mut Env, ids: &[i64], kwargs: &Map<String, Value>) -> Result<Value> {
     for &o in ids {
         let state = env.st.str_of("purchase.order", o, "state");
-        if !matches!(state.as_deref(), Some("purchase" | "done")) || env.st.bool_of("purchase.order", o, "mail_reminder_confirmed") {
+        if !matches!(state.as_deref(), Some("purchase" | "done"))
+            || env.st.bool_of("purchase.order", o, "mail_reminder_confirmed")
+        {
             continue;
         }
         env.write_su("purchase.order", &[o], one("mail_reminder_confirmed", json!(true)))?;

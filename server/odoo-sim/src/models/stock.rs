@@ -21,47 +21,57 @@ const MOVE_STATES: &[(&str, &str)] = &[
 
 pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
     let package_model = if v == OdooVersion::V19 { "stock.package" } else { "stock.quant.package" };
-    let mut picking = ModelDef::new("stock.picking", "Transfer").order("priority desc, scheduled_date asc, id desc").with(vec![
-        field("name", "Reference", Char).readonly(),
-        field(
-            "state",
-            "Status",
-            sel(&[
-                ("draft", "Draft"),
-                ("waiting", "Waiting Another Operation"),
-                ("confirmed", "Waiting"),
-                ("assigned", "Ready"),
-                ("done", "Done"),
-                ("cancel", "Cancelled"),
-            ]),
-        )
-        .readonly(),
-        field("priority", "Priority", sel(&[("0", "Normal"), ("1", "Urgent")])),
-        field("scheduled_date", "Scheduled Date", Datetime).required(),
-        field("date_deadline", "Deadline", Datetime).computed(),
-        field("date_done", "Date of Transfer", Datetime).readonly(),
-        field("origin", "Source Document", Char),
-        field("partner_id", "Contact", Many2one("res.partner")),
-        field("purchase_id", "Purchase Orders", Many2one("purchase.order")).computed(),
-        field("move_ids", "Stock Moves", One2many("stock.move", "picking_id")),
-        field("move_line_ids", "Operations", One2many("stock.move.line", "picking_id")),
-        field("picking_type_id", "Operation Type", Many2one("stock.picking.type")).required(),
-        field(
-            "picking_type_code",
-            "Type of Operation",
-            sel(&[("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer"), ("mrp_operation", "Manufacturing")]),
-        )
-        .related("picking_type_id.code"),
-        field("location_id", "Source Location", Many2one("stock.location")).required(),
-        field("location_dest_id", "Destination Location", Many2one("stock.location")).required(),
-        field("backorder_id", "Back Order of", Many2one("stock.picking")),
-        field("backorder_ids", "Back Orders", One2many("stock.picking", "backorder_id")),
-        field("return_id", "Return of", Many2one("stock.picking")),
-        field("company_id", "Company", Many2one("res.company")),
-    ]);
+    let mut picking =
+        ModelDef::new("stock.picking", "Transfer").order("priority desc, scheduled_date asc, id desc").with(vec![
+            field("name", "Reference", Char).readonly(),
+            field(
+                "state",
+                "Status",
+                sel(&[
+                    ("draft", "Draft"),
+                    ("waiting", "Waiting Another Operation"),
+                    ("confirmed", "Waiting"),
+                    ("assigned", "Ready"),
+                    ("done", "Done"),
+                    ("cancel", "Cancelled"),
+                ]),
+            )
+            .readonly(),
+            field("priority", "Priority", sel(&[("0", "Normal"), ("1", "Urgent")])),
+            field("scheduled_date", "Scheduled Date", Datetime).required(),
+            field("date_deadline", "Deadline", Datetime).computed(),
+            field("date_done", "Date of Transfer", Datetime).readonly(),
+            field("origin", "Source Document", Char),
+            field("partner_id", "Contact", Many2one("res.partner")),
+            field("purchase_id", "Purchase Orders", Many2one("purchase.order")).computed(),
+            field("move_ids", "Stock Moves", One2many("stock.move", "picking_id")),
+            field("move_line_ids", "Operations", One2many("stock.move.line", "picking_id")),
+            field("picking_type_id", "Operation Type", Many2one("stock.picking.type")).required(),
+            field(
+                "picking_type_code",
+                "Type of Operation",
+                sel(&[
+                    ("incoming", "Receipt"),
+                    ("outgoing", "Delivery"),
+                    ("internal", "Internal Transfer"),
+                    ("mrp_operation", "Manufacturing"),
+                ]),
+            )
+            .related("picking_type_id.code"),
+            field("location_id", "Source Location", Many2one("stock.location")).required(),
+            field("location_dest_id", "Destination Location", Many2one("stock.location")).required(),
+            field("backorder_id", "Back Order of", Many2one("stock.picking")),
+            field("backorder_ids", "Back Orders", One2many("stock.picking", "backorder_id")),
+            field("return_id", "Return of", Many2one("stock.picking")),
+            field("company_id", "Company", Many2one("res.company")),
+        ]);
     if v != OdooVersion::V19 {
         picking.add(field("date", "Creation Date", Datetime));
-        picking.add(field("move_ids_without_package", "Stock moves not in package", One2many("stock.move", "picking_id")));
+        picking.add(field(
+            "move_ids_without_package",
+            "Stock moves not in package",
+            One2many("stock.move", "picking_id"),
+        ));
     }
     if v != OdooVersion::V17 {
         picking.add(field("shipping_weight", "Weight for Shipping", Float));
@@ -96,8 +106,12 @@ pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
         field("picking_type_id", "Operation Type", Many2one("stock.picking.type")),
         field("location_id", "Source Location", Many2one("stock.location")).required(),
         field("location_dest_id", "Destination Location", Many2one("stock.location")).required(),
-        field("has_tracking", "Product with Tracking", sel(&[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "No Tracking")]))
-            .related("product_id.tracking"),
+        field(
+            "has_tracking",
+            "Product with Tracking",
+            sel(&[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "No Tracking")]),
+        )
+        .related("product_id.tracking"),
         field("lot_ids", "Serial Numbers", Many2many("stock.lot")).computed(),
         field("move_line_ids", "Move Lines", One2many("stock.move.line", "move_id")),
         field("origin", "Source Document", Char),
@@ -109,26 +123,34 @@ pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
     }
     s.add(mv);
 
-    s.add(ModelDef::new("stock.move.line", "Product Moves (Stock Move Line)").order("result_package_id desc, id").with(vec![
-        field("move_id", "Stock Operation", Many2one("stock.move")),
-        field("picking_id", "Transfer", Many2one("stock.picking")),
-        field("product_id", "Product", Many2one("product.product")).required(),
-        field("quantity", "Quantity", Float),
-        field("quantity_product_uom", "Quantity in Product UoM", Float).computed(),
-        field("product_uom_id", "Unit of Measure", Many2one("uom.uom")).required(),
-        field("lot_id", "Lot/Serial Number", Many2one("stock.lot")),
-        field("lot_name", "Lot/Serial Number Name", Char),
-        field("picked", "Picked", Boolean),
-        field("state", "Status", sel(MOVE_STATES)).related("move_id.state"),
-        field("tracking", "Product with Tracking", sel(&[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "No Tracking")]))
-            .related("product_id.tracking"),
-        field("package_id", "Source Package", Many2one(package_model)),
-        field("result_package_id", "Destination Package", Many2one(package_model)),
-        field("location_id", "From", Many2one("stock.location")).required(),
-        field("location_dest_id", "To", Many2one("stock.location")).required(),
-        field("date", "Date", Datetime).required(),
-        field("company_id", "Company", Many2one("res.company")),
-    ]));
+    s.add(
+        ModelDef::new("stock.move.line", "Product Moves (Stock Move Line)").order("result_package_id desc, id").with(
+            vec![
+                field("move_id", "Stock Operation", Many2one("stock.move")),
+                field("picking_id", "Transfer", Many2one("stock.picking")),
+                field("product_id", "Product", Many2one("product.product")).required(),
+                field("quantity", "Quantity", Float),
+                field("quantity_product_uom", "Quantity in Product UoM", Float).computed(),
+                field("product_uom_id", "Unit of Measure", Many2one("uom.uom")).required(),
+                field("lot_id", "Lot/Serial Number", Many2one("stock.lot")),
+                field("lot_name", "Lot/Serial Number Name", Char),
+                field("picked", "Picked", Boolean),
+                field("state", "Status", sel(MOVE_STATES)).related("move_id.state"),
+                field(
+                    "tracking",
+                    "Product with Tracking",
+                    sel(&[("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", "No Tracking")]),
+                )
+                .related("product_id.tracking"),
+                field("package_id", "Source Package", Many2one(package_model)),
+                field("result_package_id", "Destination Package", Many2one(package_model)),
+                field("location_id", "From", Many2one("stock.location")).required(),
+                field("location_dest_id", "To", Many2one("stock.location")).required(),
+                field("date", "Date", Datetime).required(),
+                field("company_id", "Company", Many2one("res.company")),
+            ],
+        ),
+    );
 
     let mut lot = ModelDef::new("stock.lot", "Lot/Serial").order("name, id").with(vec![
         field("name", "Lot/Serial Number", Char).required(),
@@ -175,25 +197,39 @@ pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
         .required(),
         field("active", "Active", Boolean),
     ]));
-    s.add(ModelDef::new("stock.picking.type", if v == OdooVersion::V17 { "Picking Type" } else { "Operation Type" }).order("id").with(vec![
-        field("name", "Operation Type", Char).required(),
-        field(
-            "code",
-            "Type of Operation",
-            sel(&[("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal Transfer"), ("mrp_operation", "Manufacturing")]),
-        )
-        .required(),
-        field("sequence_code", "Sequence Prefix", Char).required(),
-        field("default_location_src_id", "Default Source Location", Many2one("stock.location")),
-        field("default_location_dest_id", "Default Destination Location", Many2one("stock.location")),
-        field("active", "Active", Boolean),
-    ]));
+    s.add(
+        ModelDef::new("stock.picking.type", if v == OdooVersion::V17 { "Picking Type" } else { "Operation Type" })
+            .order("id")
+            .with(vec![
+                field("name", "Operation Type", Char).required(),
+                field(
+                    "code",
+                    "Type of Operation",
+                    sel(&[
+                        ("incoming", "Receipt"),
+                        ("outgoing", "Delivery"),
+                        ("internal", "Internal Transfer"),
+                        ("mrp_operation", "Manufacturing"),
+                    ]),
+                )
+                .required(),
+                field("sequence_code", "Sequence Prefix", Char).required(),
+                field("default_location_src_id", "Default Source Location", Many2one("stock.location")),
+                field("default_location_dest_id", "Default Destination Location", Many2one("stock.location")),
+                field("active", "Active", Boolean),
+            ]),
+    );
     if stock_delivery {
         s.add(ModelDef::new("delivery.carrier", "Shipping Methods").order("id").with(vec![
-            field("name", "Delivery Method", Char).required(),
-            field("delivery_type", "Provider", sel(&[("base_on_rule", "Based on Rules"), ("fixed", "Fixed Price")])).required(),
-            field("active", "Active", Boolean),
-        ]));
+                field("name", "Delivery Method", Char).required(),
+                field(
+                    "delivery_type",
+                    "Provider",
+                    sel(&[("base_on_rule", "Based on Rules"), ("fixed", "Fixed Price")]),
+                )
+                .required(),
+                field("active", "Active", Boolean),
+            ]));
     }
 }
 
@@ -208,15 +244,21 @@ pub fn compute(st: &Store, model: &str, id: i64, f: &str) -> Option<Value> {
             po.map(|p| json!(p)).unwrap_or(Value::Bool(false))
         }
         ("stock.picking", "date_deadline") => {
-            let dates: Vec<String> =
-                st.inverse("stock.move", "picking_id", id).iter().filter_map(|m| st.str_of("stock.move", *m, "date_deadline")).collect();
+            let dates: Vec<String> = st
+                .inverse("stock.move", "picking_id", id)
+                .iter()
+                .filter_map(|m| st.str_of("stock.move", *m, "date_deadline"))
+                .collect();
             dates.into_iter().min().map(Value::String).unwrap_or(Value::Bool(false))
         }
         ("stock.move", "quantity") => json!(move_quantity(st, id)),
         ("stock.move", "product_qty") => json!(st.f64_of(model, id, "product_uom_qty")),
         ("stock.move", "lot_ids") => {
-            let mut lots: Vec<i64> =
-                st.inverse("stock.move.line", "move_id", id).iter().filter_map(|l| st.m2o("stock.move.line", *l, "lot_id")).collect();
+            let mut lots: Vec<i64> = st
+                .inverse("stock.move.line", "move_id", id)
+                .iter()
+                .filter_map(|l| st.m2o("stock.move.line", *l, "lot_id"))
+                .collect();
             lots.dedup();
             json!(lots)
         }
@@ -239,7 +281,9 @@ pub fn compute(st: &Store, model: &str, id: i64, f: &str) -> Option<Value> {
             orders.dedup();
             match f {
                 "purchase_order_count" => json!(orders.len()),
-                "partner_ids" => json!(orders.iter().filter_map(|o| st.m2o("purchase.order", *o, "partner_id")).collect::<Vec<_>>()),
+                "partner_ids" => {
+                    json!(orders.iter().filter_map(|o| st.m2o("purchase.order", *o, "partner_id")).collect::<Vec<_>>())
+                }
                 _ => json!(orders),
             }
         }
@@ -267,7 +311,9 @@ fn is_internal(st: &Store, loc: i64) -> bool {
 pub fn display_name(st: &Store, model: &str, id: i64) -> Option<String> {
     match model {
         "stock.location" => Some(location_name(st, id)),
-        "stock.move.line" | "stock.quant" => st.m2o(model, id, "product_id").map(|p| st.display_name("product.product", p)),
+        "stock.move.line" | "stock.quant" => {
+            st.m2o(model, id, "product_id").map(|p| st.display_name("product.product", p))
+        }
         "stock.picking.type" => Some(format!("YourCompany: {}", st.str_of(model, id, "name").unwrap_or_default())),
         _ => None,
     }
@@ -280,7 +326,8 @@ pub fn prepare_create(env: &mut Env, model: &str, vals: &mut Map<String, Value>)
     };
     match model {
         "stock.picking" => {
-            let ptype = vals.get("picking_type_id").and_then(Value::as_i64).unwrap_or(env.st.xmlid("stock.picking_type_in"));
+            let ptype =
+                vals.get("picking_type_id").and_then(Value::as_i64).unwrap_or(env.st.xmlid("stock.picking_type_in"));
             if !vals.contains_key("name") {
                 let code = env.st.str_of("stock.picking.type", ptype, "sequence_code").unwrap_or_else(|| "IN".into());
                 let n = env.st.next_sequence(&format!("picking.{code}"));
@@ -319,7 +366,13 @@ pub fn prepare_create(env: &mut Env, model: &str, vals: &mut Map<String, Value>)
         }
         "stock.move.line" => {
             if let Some(m) = vals.get("move_id").and_then(Value::as_i64) {
-                for (k, src) in [("product_id", "product_id"), ("picking_id", "picking_id"), ("product_uom_id", "product_uom"), ("location_id", "location_id"), ("location_dest_id", "location_dest_id")] {
+                for (k, src) in [
+                    ("product_id", "product_id"),
+                    ("picking_id", "picking_id"),
+                    ("product_uom_id", "product_uom"),
+                    ("location_id", "location_id"),
+                    ("location_dest_id", "location_dest_id"),
+                ] {
                     let v = env.st.value("stock.move", m, src);
                     d(vals, k, v);
                 }
@@ -336,7 +389,8 @@ pub fn prepare_create(env: &mut Env, model: &str, vals: &mut Map<String, Value>)
         "stock.lot" => {
             d(vals, "company_id", json!(1));
             let (name, product) = (vals.get("name").cloned(), vals.get("product_id").cloned());
-            let dup = env.st.find("stock.lot", |r| r.get("name") == name.as_ref() && r.get("product_id") == product.as_ref());
+            let dup =
+                env.st.find("stock.lot", |r| r.get("name") == name.as_ref() && r.get("product_id") == product.as_ref());
             if name.is_some() && !dup.is_empty() {
                 return Err(OdooError::ValidationError(
                     "The combination of serial number and product must be unique across a company.\nFollowing combination contains duplicates:\n"
@@ -371,7 +425,12 @@ pub fn after_create(env: &mut Env, model: &str, id: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn before_write(env: &mut Env, model: &str, ids: &[i64], mut vals: Map<String, Value>) -> Result<Map<String, Value>> {
+pub fn before_write(
+    env: &mut Env,
+    model: &str,
+    ids: &[i64],
+    mut vals: Map<String, Value>,
+) -> Result<Map<String, Value>> {
     if model == "stock.move" {
         if let Some(q) = vals.remove("quantity") {
             // Inverse of the computed quantity: put it on the move's (first) move line.
@@ -412,7 +471,14 @@ pub fn after_write(env: &mut Env, model: &str, ids: &[i64], vals: &Map<String, V
 pub fn before_unlink(env: &Env, model: &str, ids: &[i64]) -> Result<()> {
     if model == "stock.move" || model == "stock.move.line" {
         for &id in ids {
-            if env.st.str_of("stock.move", if model == "stock.move" { id } else { env.st.m2o(model, id, "move_id").unwrap_or(0) }, "state").as_deref()
+            if env
+                .st
+                .str_of(
+                    "stock.move",
+                    if model == "stock.move" { id } else { env.st.m2o(model, id, "move_id").unwrap_or(0) },
+                    "state",
+                )
+                .as_deref()
                 == Some("done")
             {
                 return Err(OdooError::UserError(
@@ -583,7 +649,8 @@ pub fn button_validate(env: &mut Env, ids: &[i64]) -> Result<Value> {
                 }
                 if let Some(name) = lot_name {
                     let lots = env.st.find("stock.lot", |r| {
-                        r.get("name").and_then(Value::as_str) == Some(name.as_str()) && r.get("product_id").and_then(Value::as_i64) == Some(product)
+                        r.get("name").and_then(Value::as_str) == Some(name.as_str())
+                            && r.get("product_id").and_then(Value::as_i64) == Some(product)
                     });
                     if lots.iter().any(|lot| env.st.f64_of("stock.lot", *lot, "product_qty") > 0.0) {
                         return Err(OdooError::ValidationError(format!(
@@ -602,7 +669,10 @@ pub fn button_validate(env: &mut Env, ids: &[i64]) -> Result<Value> {
         }
         for m in env.st.inverse("stock.move", "picking_id", p) {
             let state = env.st.str_of("stock.move", m, "state").unwrap_or_default();
-            if state != "cancel" && state != "done" && move_quantity(env.st, m) < env.st.f64_of("stock.move", m, "product_uom_qty") {
+            if state != "cancel"
+                && state != "done"
+                && move_quantity(env.st, m) < env.st.f64_of("stock.move", m, "product_uom_qty")
+            {
                 wizard_needed = true;
             }
         }
@@ -621,7 +691,8 @@ pub fn button_validate(env: &mut Env, ids: &[i64]) -> Result<Value> {
             "context": {"button_validate_picking_ids": ids, "default_pick_ids": [[4, ids[0]]], "default_show_transfers": false},
         }));
     }
-    let no_backorder: Vec<i64> = env.context.get("picking_ids_not_to_backorder").map(crate::store::ids_in).unwrap_or_default();
+    let no_backorder: Vec<i64> =
+        env.context.get("picking_ids_not_to_backorder").map(crate::store::ids_in).unwrap_or_default();
     env.context.insert("sim_system".into(), json!(true));
     let r = ids.iter().try_for_each(|&p| validate_one(env, p, !no_backorder.contains(&p)));
     env.context.remove("sim_system");
@@ -646,7 +717,8 @@ fn validate_one(env: &mut Env, picking: i64, make_backorder: bool) -> Result<()>
             let product = env.st.m2o(ml_model, l, "product_id").unwrap_or(0);
             if let (None, Some(name)) = (env.st.m2o(ml_model, l, "lot_id"), env.st.str_of(ml_model, l, "lot_name")) {
                 let existing = env.st.find("stock.lot", |r| {
-                    r.get("name").and_then(Value::as_str) == Some(name.as_str()) && r.get("product_id").and_then(Value::as_i64) == Some(product)
+                    r.get("name").and_then(Value::as_str) == Some(name.as_str())
+                        && r.get("product_id").and_then(Value::as_i64) == Some(product)
                 });
                 let lot = match existing.first() {
                     Some(l) => *l,
@@ -769,7 +841,10 @@ pub fn quality_hold(env: &mut Env, lot: i64) -> Result<i64> {
     move_quant(env, product, Some(lot), qc, qty)?;
     let mut vals = one("picking_type_id", json!(env.st.xmlid("stock.picking_type_qc")));
     vals.insert("state".into(), json!("assigned"));
-    vals.insert("origin".into(), json!(format!("Quality hold {}", env.st.str_of("stock.lot", lot, "name").unwrap_or_default())));
+    vals.insert(
+        "origin".into(),
+        json!(format!("Quality hold {}", env.st.str_of("stock.lot", lot, "name").unwrap_or_default())),
+    );
     let picking = env.create_su("stock.picking", vals)?;
     let mut mv = one("product_id", json!(product));
     mv.insert("picking_id".into(), json!(picking));

@@ -71,7 +71,8 @@ pub async fn handle(
     if let Some(r) = gate(&sim, kill).await {
         return r;
     }
-    let Some((model, name)) = path.split_once('/').filter(|(m, n)| !m.is_empty() && !n.is_empty() && !n.contains('/')) else {
+    let Some((model, name)) = path.split_once('/').filter(|(m, n)| !m.is_empty() && !n.is_empty() && !n.contains('/'))
+    else {
         return not_found_html();
     };
     let (model, name) = (model.to_string(), name.to_string());
@@ -88,10 +89,10 @@ pub async fn handle(
     }
     let fault = sim.faults().decide(&model, &name, true);
     if let Some(kind) = fault.filter(|k| k.is_proxy()) {
-        sim.record("json2", &model, &name, None, false, format!("fault:{}", json!(kind).as_str().unwrap_or("")), Some(kind));
+        sim.record_fault("json2", &model, &name, kind);
         return proxy_fault(&sim, kind).await;
     }
-    let refuse = |uid: Option<i64>, outcome: &str| sim.record("json2", &model, &name, uid, false, outcome.into(), fault);
+    let refuse = |uid: Option<i64>, outcome: &str| sim.record("json2", &model, &name, uid, Err(outcome.into()), fault);
     let uid = match bearer(&headers) {
         None => {
             refuse(None, "werkzeug.exceptions.Unauthorized");
@@ -112,11 +113,19 @@ pub async fn handle(
             Ok(Value::Object(m)) => m,
             Ok(_) => {
                 refuse(Some(uid), "werkzeug.exceptions.BadRequest");
-                return http_error(StatusCode::BAD_REQUEST, "BadRequest", "could not parse the body, expecting a json object");
+                return http_error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "could not parse the body, expecting a json object",
+                );
             }
             Err(e) => {
                 refuse(Some(uid), "werkzeug.exceptions.BadRequest");
-                return http_error(StatusCode::BAD_REQUEST, "BadRequest", &format!("could not parse the body as json: {e}"));
+                return http_error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!("could not parse the body as json: {e}"),
+                );
             }
         }
     };
@@ -137,7 +146,11 @@ pub async fn handle(
     let ids = args.get("ids").map(ids_in);
     if ids.is_some() && sig.api_model {
         refuse(Some(uid), "werkzeug.exceptions.UnprocessableEntity");
-        return http_error(StatusCode::UNPROCESSABLE_ENTITY, "UnprocessableEntity", &format!("cannot call {model}.{name} with ids"));
+        return http_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "UnprocessableEntity",
+            &format!("cannot call {model}.{name} with ids"),
+        );
     }
     let context = args.get("context").and_then(Value::as_object).cloned().unwrap_or_default();
     let mut kwargs = Map::new();

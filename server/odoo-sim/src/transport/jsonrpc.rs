@@ -63,13 +63,16 @@ pub async fn handle(State(sim): State<Simulator>, kill: Option<Extension<ConnKil
     let method = params.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
     let args: Vec<Value> = params.get("args").and_then(Value::as_array).cloned().unwrap_or_default();
     let (model, call_method) = if service == "object" {
-        (args.get(3).and_then(Value::as_str).unwrap_or_default().to_string(), args.get(4).and_then(Value::as_str).unwrap_or_default().to_string())
+        (
+            args.get(3).and_then(Value::as_str).unwrap_or_default().to_string(),
+            args.get(4).and_then(Value::as_str).unwrap_or_default().to_string(),
+        )
     } else {
         (String::new(), method.clone())
     };
     let fault = sim.faults().decide(&model, &call_method, service == "object");
     if let Some(kind) = fault.filter(|k| k.is_proxy()) {
-        sim.record("jsonrpc", &model, &call_method, None, false, format!("fault:{}", json!(kind).as_str().unwrap_or("")), Some(kind));
+        sim.record_fault("jsonrpc", &model, &call_method, kind);
         return proxy_fault(&sim, kind).await;
     }
     let result = match service.as_str() {
@@ -117,7 +120,12 @@ fn common(sim: &Simulator, method: &str, args: &[Value]) -> Result<Value, OdooEr
     }
 }
 
-fn object(sim: &Simulator, method: &str, args: &[Value], fault: Option<crate::faults::FaultKind>) -> Result<Value, OdooError> {
+fn object(
+    sim: &Simulator,
+    method: &str,
+    args: &[Value],
+    fault: Option<crate::faults::FaultKind>,
+) -> Result<Value, OdooError> {
     if method != "execute" && method != "execute_kw" {
         return Err(OdooError::AttributeError(format!("module 'odoo.service.model' has no attribute 'exp_{method}'")));
     }
@@ -127,7 +135,7 @@ fn object(sim: &Simulator, method: &str, args: &[Value], fault: Option<crate::fa
     let model = args.get(3).and_then(Value::as_str).unwrap_or_default().to_string();
     let name = args.get(4).and_then(Value::as_str).unwrap_or_default().to_string();
     let deny = |e: OdooError| {
-        sim.record("jsonrpc", &model, &name, Some(uid), false, e.name().into(), fault);
+        sim.record("jsonrpc", &model, &name, Some(uid), Err(e.name().into()), fault);
         Err(e)
     };
     if !sim.store().check_secret(uid, secret) {
@@ -158,6 +166,7 @@ fn object(sim: &Simulator, method: &str, args: &[Value], fault: Option<crate::fa
     };
     // `create` answers an id for one dict and a list of ids for a list (call_kw).
     let single_create = name == "create" && named.get("vals_list").is_some_and(Value::is_object);
-    let result = sim.execute(Invocation { transport: "jsonrpc", uid, model, method: name, ids, kwargs: named, context, fault })?;
+    let result =
+        sim.execute(Invocation { transport: "jsonrpc", uid, model, method: name, ids, kwargs: named, context, fault })?;
     Ok(if single_create { result.get(0).cloned().unwrap_or(Value::Bool(false)) } else { result })
 }

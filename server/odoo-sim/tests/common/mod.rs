@@ -46,7 +46,15 @@ impl Odoo {
         r.json().await.expect("json")
     }
 
-    pub async fn execute_kw(&self, uid: i64, secret: &str, model: &str, method: &str, args: Value, kwargs: Value) -> Value {
+    pub async fn execute_kw(
+        &self,
+        uid: i64,
+        secret: &str,
+        model: &str,
+        method: &str,
+        args: Value,
+        kwargs: Value,
+    ) -> Value {
         self.rpc("object", "execute_kw", json!([self.db(), uid, secret, model, method, args, kwargs])).await
     }
 
