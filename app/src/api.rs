@@ -67,6 +67,18 @@ pub async fn decide_lead_time(input: DecisionInput) -> Result<(), AppError> {
     crate::ports::as_actor(|actor, s| async move { s.lead_times.decide(&actor, input).await }).await
 }
 
+#[server(prefix = "/rpc", endpoint = "sync_overview")]
+pub async fn sync_overview() -> Result<crate::model::SyncOverview, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.sync.overview(&actor).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "replay_dead_letters")]
+pub async fn replay_dead_letters(id: Option<i64>) -> Result<u64, AppError> {
+    // No id (the "Replay all" button sends none) replays every dead letter.
+    let input = crate::model::ReplayInput { id };
+    crate::ports::as_actor(|actor, s| async move { s.sync.replay(&actor, input).await }).await
+}
+
 #[server(prefix = "/rpc", endpoint = "confirmation_monitor")]
 pub async fn confirmation_monitor() -> Result<Vec<crate::model::SupplierConfirmation>, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.orders.confirmation_monitor(&actor).await }).await

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("monitor") view=pages::monitor::MonitorPage ssr=SsrMode::Async/>
                         <Route path=path!("lead-times") view=pages::lead_times::LeadTimesPage ssr=SsrMode::Async/>
                         <Route path=path!("lead-time-proposals") view=pages::lead_times::LeadTimeProposalsPage ssr=SsrMode::Async/>
+                        <Route path=path!("ops") view=pages::ops::OpsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

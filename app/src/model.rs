@@ -604,3 +604,70 @@ mod tests {
         assert_eq!(p(26), 2);
     }
 }
+
+/// The admin's view of the Odoo sync: the queue, its dead letters, the pulls, the last reconciliation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncOverview {
+    pub pending: i64,
+    pub dead: i64,
+    /// Age of the oldest row waiting to reach Odoo.
+    pub oldest_pending_secs: Option<i64>,
+    pub connections: Vec<ConnectionView>,
+    pub dead_letters: Vec<DeadLetterView>,
+    pub pulls: Vec<PullStatusView>,
+    pub reconciliation: Option<ReconciliationView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionView {
+    pub name: String,
+    pub base_url: String,
+    pub version: Option<String>,
+    pub protocol: Option<String>,
+    pub suppliers_bound: i64,
+}
+
+/// A push Odoo refused for good (or that ran out of attempts), with Odoo's own message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetterView {
+    pub id: i64,
+    pub event_type: String,
+    /// What it is about, e.g. `purchase_order:42`.
+    pub subject: String,
+    pub supplier: Option<String>,
+    pub attempts: i64,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullStatusView {
+    pub supplier: String,
+    pub model: String,
+    pub last_run_at: Option<DateTime<Utc>>,
+    /// The newest Odoo `write_date` seen: the cursor the next pull starts from.
+    pub cursor: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub records_seen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconciliationView {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub checked: i64,
+    pub drifted: i64,
+    pub repaired: i64,
+    pub failed: i64,
+    /// One line per drifted record.
+    pub detail: Vec<String>,
+}
+
+/// Replay one dead letter, or (no id) all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+}

@@ -79,6 +79,14 @@ pub trait LeadTimePort: Send + Sync {
     async fn decide(&self, actor: &Actor, input: DecisionInput) -> Result<(), AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait SyncPort: Send + Sync {
+    /// Admins only.
+    async fn overview(&self, actor: &Actor) -> Result<crate::model::SyncOverview, AppError>;
+    /// Admins only; answers how many dead letters went back in the queue.
+    async fn replay(&self, actor: &Actor, input: crate::model::ReplayInput) -> Result<u64, AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -87,6 +95,7 @@ pub struct Services {
     pub acknowledgements: Arc<dyn AcknowledgementPort>,
     pub proposals: Arc<dyn ProposalPort>,
     pub lead_times: Arc<dyn LeadTimePort>,
+    pub sync: Arc<dyn SyncPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

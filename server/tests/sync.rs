@@ -578,7 +578,45 @@ async fn two_workers_on_one_postgres_never_push_the_same_row_twice() {
     assert_each_note_once(&w, &pushed, 4).await;
 }
 
+async fn the_ops_console_shows_dead_letters_and_replays_them_for_admins_only(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    let pushed = queue_acknowledgements(&w, 1, 1).await;
+    // Odoo refuses the key: a permanent failure, parked at once.
+    let base = connection::connection(&w.app.db, w.connection_id).await.unwrap().unwrap();
+    let bot = supplyline::odoo::OdooClient::connect(
+        supplyline::odoo::client::http_client(Duration::from_secs(5)), &base.endpoint(), "x", Secret::new(w.sim.admin_key()), false).await.unwrap();
+    let uid = bot.search_read("res.users", json!([["login", "=", "nordfast-bot"]]), &["id"], None, None).await.unwrap()[0]["id"].as_i64().unwrap();
+    w.sim.revoke_api_keys(uid);
+    w.app.sync.worker().drain().await.unwrap();
+    let admin = w.app.signed_in(ADMIN).await;
+    let overview: serde_json::Value = w.app.rpc(&admin, "/rpc/sync_overview", String::new()).await.json().await.unwrap();
+    assert_eq!(overview["dead"], 1, "{overview}");
+    let letter = &overview["dead_letters"][0];
+    assert_eq!(letter["error_kind"], "access_denied", "{overview}");
+    assert_eq!(letter["supplier"], "Nordhavn Fasteners A/S");
+    for who in [BUYER, NORDHAVN_USER] {
+        let client = w.app.signed_in(who).await;
+        assert_eq!(w.app.rpc(&client, "/rpc/sync_overview", String::new()).await.status(), 403, "{who}");
+        assert_eq!(w.app.rpc(&client, "/rpc/replay_dead_letters", String::new()).await.status(), 403, "{who}");
+    }
+    let page = admin.get(w.app.url("/ops")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Dead letters") && html.contains("access_denied"), "the console shows Odoo's refusal");
+    // The admin gives the bot a new key, then replays.
+    let key = w.sim.create_api_key(uid, None);
+    connection::bind(&w.app.db, &w.app.keys, w.connection_id, Some(w.nordfast), Some(w.vendor), "nordfast-bot", &Secret::new(key), None).await.unwrap();
+    let id = letter["id"].as_i64().unwrap();
+    assert_eq!(w.app.rpc(&admin, "/rpc/replay_dead_letters", "id=999999".into()).await.status(), 404);
+    let replayed = w.app.rpc(&admin, "/rpc/replay_dead_letters", format!("id={id}")).await;
+    assert_eq!(replayed.json::<i64>().await.unwrap(), 1);
+    w.app.sync.worker().drain().await.unwrap();
+    assert_each_note_once(&w, &pushed, 1).await;
+    assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'sync.replayed' AND entity_id = $1", id).await, 1);
+}
+
 on_both_backends!(
+    the_ops_console_shows_dead_letters_and_replays_them_for_admins_only,
     an_accepted_change_and_an_approved_lead_time_reach_odoo,
     reconciliation_repairs_drift_and_names_each_record,
     metrics_report_the_queue_and_the_pushes,

@@ -44,12 +44,16 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders"), ("/lead-times", "Lead times")],
         Role::Buyer | Role::Admin => {
-            vec![
+            let mut links = vec![
                 ("/monitor", "Monitor"),
                 ("/pos", "All purchase orders"),
                 ("/proposals", "Proposals"),
                 ("/lead-time-proposals", "Lead times"),
-            ]
+            ];
+            if role == Role::Admin {
+                links.push(("/ops", "Odoo sync"));
+            }
+            links
         }
     }
 }

@@ -2,6 +2,7 @@ pub mod lead_times;
 pub mod login;
 pub mod monitor;
 pub mod not_found;
+pub mod ops;
 pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod event;
 pub mod lead_time;
 pub mod monitor;
+pub mod ops;
 pub mod order;
 pub mod proposal;
 

@@ -25,6 +25,7 @@ use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::lead_time::LeadTimeService;
+use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
 use crate::sync::SyncEngine;
@@ -55,6 +56,7 @@ impl AppState {
             acknowledgements: Arc::new(AcknowledgementService { db: db.clone() }),
             proposals: Arc::new(ProposalService { db: db.clone() }),
             lead_times: Arc::new(LeadTimeService { db: db.clone() }),
+            sync: Arc::new(SyncService { db: db.clone() }),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();

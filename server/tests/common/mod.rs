@@ -21,6 +21,7 @@ pub const SUPPLIERS: [&str; 4] = ["NORDFAST", "KESSLER", "ALPOLY", "CIRCWORKS"];
 pub const NORDHAVN_USER: &str = "lars@nordhavn.example";
 pub const KESSLER_USER: &str = "petra@kessler-guss.example";
 pub const BUYER: &str = "maria@brightwell.example";
+pub const ADMIN: &str = "ops@brightwell.example";
 pub const SEEDED_POS: usize = 8;
 
 /// The PostgreSQL server tests create their databases on (`SUPPLYLINE_TEST_PG`).
