@@ -189,6 +189,19 @@ async fn odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_agai
         w.app.count("SELECT COUNT(*) AS n FROM event WHERE event_type = 'po.revised' AND aggregate_id = $1", po).await,
         1
     );
+    // The buyer adds a line: a third revision, the new line waiting for the supplier.
+    admin
+        .create(
+            "purchase.order.line",
+            json!({"order_id": odoo_po, "product_id": w.products[1], "product_qty": 6.0,
+                   "price_unit": 1.0, "date_planned": "2026-12-24 08:00:00", "name": "Locking nut M8 (lot)"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(engine.pull_all().await.revised, 1);
+    let added = "SELECT COUNT(*) AS n FROM purchase_order_line WHERE purchase_order_id = $1 AND line_no = 3 AND quantity = 6 AND ack_state = 'pending'";
+    assert_eq!(w.app.count(added, po).await, 1);
+    assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE id = $1 AND revision = 3", po).await, 1);
 }
 
 async fn odoo_admin(w: &World) -> supplyline::odoo::OdooClient {
@@ -584,12 +597,23 @@ async fn the_ops_console_shows_dead_letters_and_replays_them_for_admins_only(bac
     // Odoo refuses the key: a permanent failure, parked at once.
     let base = connection::connection(&w.app.db, w.connection_id).await.unwrap().unwrap();
     let bot = supplyline::odoo::OdooClient::connect(
-        supplyline::odoo::client::http_client(Duration::from_secs(5)), &base.endpoint(), "x", Secret::new(w.sim.admin_key()), false).await.unwrap();
-    let uid = bot.search_read("res.users", json!([["login", "=", "nordfast-bot"]]), &["id"], None, None).await.unwrap()[0]["id"].as_i64().unwrap();
+        supplyline::odoo::client::http_client(Duration::from_secs(5)),
+        &base.endpoint(),
+        "x",
+        Secret::new(w.sim.admin_key()),
+        false,
+    )
+    .await
+    .unwrap();
+    let uid = bot.search_read("res.users", json!([["login", "=", "nordfast-bot"]]), &["id"], None, None).await.unwrap()
+        [0]["id"]
+        .as_i64()
+        .unwrap();
     w.sim.revoke_api_keys(uid);
     w.app.sync.worker().drain().await.unwrap();
     let admin = w.app.signed_in(ADMIN).await;
-    let overview: serde_json::Value = w.app.rpc(&admin, "/rpc/sync_overview", String::new()).await.json().await.unwrap();
+    let overview: serde_json::Value =
+        w.app.rpc(&admin, "/rpc/sync_overview", String::new()).await.json().await.unwrap();
     assert_eq!(overview["dead"], 1, "{overview}");
     let letter = &overview["dead_letters"][0];
     assert_eq!(letter["error_kind"], "access_denied", "{overview}");
@@ -605,14 +629,28 @@ async fn the_ops_console_shows_dead_letters_and_replays_them_for_admins_only(bac
     assert!(html.contains("Dead letters") && html.contains("access_denied"), "the console shows Odoo's refusal");
     // The admin gives the bot a new key, then replays.
     let key = w.sim.create_api_key(uid, None);
-    connection::bind(&w.app.db, &w.app.keys, w.connection_id, Some(w.nordfast), Some(w.vendor), "nordfast-bot", &Secret::new(key), None).await.unwrap();
+    connection::bind(
+        &w.app.db,
+        &w.app.keys,
+        w.connection_id,
+        Some(w.nordfast),
+        Some(w.vendor),
+        "nordfast-bot",
+        &Secret::new(key),
+        None,
+    )
+    .await
+    .unwrap();
     let id = letter["id"].as_i64().unwrap();
     assert_eq!(w.app.rpc(&admin, "/rpc/replay_dead_letters", "id=999999".into()).await.status(), 404);
     let replayed = w.app.rpc(&admin, "/rpc/replay_dead_letters", format!("id={id}")).await;
     assert_eq!(replayed.json::<i64>().await.unwrap(), 1);
     w.app.sync.worker().drain().await.unwrap();
     assert_each_note_once(&w, &pushed, 1).await;
-    assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'sync.replayed' AND entity_id = $1", id).await, 1);
+    assert_eq!(
+        w.app.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'sync.replayed' AND entity_id = $1", id).await,
+        1
+    );
 }
 
 on_both_backends!(

@@ -69,9 +69,13 @@ struct ReportRow {
 fn finding(entry: &serde_json::Value) -> String {
     let text = |k: &str| entry.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     if let Some(error) = entry.get("error").and_then(|v| v.as_str()) {
-        return format!("supplier {}: could not read {} record(s) from Odoo: {error}", entry["supplier_id"], entry["records"]);
+        return format!(
+            "supplier {}: could not read {} record(s) from Odoo: {error}",
+            entry["supplier_id"], entry["records"]
+        );
     }
-    let repaired = if entry.get("repaired").and_then(|v| v.as_bool()) == Some(true) { "repaired" } else { "not repaired" };
+    let repaired =
+        if entry.get("repaired").and_then(|v| v.as_bool()) == Some(true) { "repaired" } else { "not repaired" };
     format!("{} (supplier {}): {} — {repaired}", text("po"), entry["supplier_id"], text("drift"))
 }
 

@@ -353,7 +353,9 @@ impl Clients {
     }
 
     async fn get(&self, which: ClientKey) -> Result<Arc<OdooClient>, BindingError> {
-        if let Some(client) = self.cache.lock().await.get(&which) {
+        // Held while connecting, so concurrent pushes of one supplier share one connection set-up.
+        let mut cache = self.cache.lock().await;
+        if let Some(client) = cache.get(&which) {
             return Ok(client.clone());
         }
         let binding = match which {
@@ -373,7 +375,7 @@ impl Clients {
             record_version(&self.db, binding.connection.id, &version, client.protocol().as_str()).await?;
         }
         let client = Arc::new(client);
-        self.cache.lock().await.insert(which, client.clone());
+        cache.insert(which, client.clone());
         Ok(client)
     }
 }

@@ -254,7 +254,7 @@ async fn reconcile_lines(
 ) -> Result<Vec<LineChange>, DbError> {
     let mut changes = Vec::new();
     let mut unlinked: Vec<&ExistingLine> = current.iter().filter(|l| l.odoo_id.is_none()).collect();
-    let mut next_no = current.iter().map(|l| l.line_no).max().unwrap_or(0) + 1;
+    let mut added = Vec::new();
     let mut sorted: Vec<&OdooLine> = lines.iter().collect();
     sorted.sort_by_key(|l| l.id);
     for odoo in sorted {
@@ -268,9 +268,7 @@ async fn reconcile_lines(
             Some(unlinked.remove(at))
         });
         let Some(mine) = matched else {
-            insert_line(tx, po_id, next_no, odoo, refs).await?;
-            changes.push(LineChange { line_no: next_no, field: "added", from: json!(null), to: json!(odoo.quantity) });
-            next_no += 1;
+            added.push(odoo);
             continue;
         };
         let mut changed = Vec::new();
@@ -337,6 +335,11 @@ async fn reconcile_lines(
         )
         .await?;
         changes.extend(changed);
+    }
+    let first_new = current.iter().map(|l| l.line_no).max().unwrap_or(0) + 1;
+    for (line_no, odoo) in (first_new..).zip(added) {
+        insert_line(tx, po_id, line_no, odoo, refs).await?;
+        changes.push(LineChange { line_no, field: "added", from: json!(null), to: json!(odoo.quantity) });
     }
     // Lines Odoo no longer has: nothing is left to deliver on them.
     for gone in current.iter().filter(|l| l.odoo_id.is_some() && !lines.iter().any(|o| Some(o.id) == l.odoo_id)) {

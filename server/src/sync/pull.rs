@@ -15,6 +15,9 @@ use super::record::{self, line_fields, order_fields, OdooLine, OdooOrder};
 use crate::db::{Db, DbError, Executor, Sql};
 use crate::odoo::{OdooClient, OdooError};
 
+/// How far Odoo's clock may run ahead of ours without a pull missing a change made during a scan.
+const CLOCK_SKEW_MARGIN_SECS: i64 = 60;
+
 #[derive(Debug, thiserror::Error)]
 pub enum PullError {
     #[error(transparent)]
@@ -105,6 +108,9 @@ pub async fn pull_supplier(clients: &Clients, supplier_id: i64, config: &SyncCon
     };
     let mut changed: BTreeSet<i64> = BTreeSet::new();
     let mut newest = cursor;
+    // A record changed while we page moves to the end and may be skipped by the offset paging; its new
+    // write_date is after the scan began, so the next pull must start no later than that.
+    let scan_started = Utc::now() - chrono::Duration::seconds(CLOCK_SKEW_MARGIN_SECS);
     for model in ["purchase.order", "purchase.order.line"] {
         let mut offset = 0;
         loop {
@@ -142,6 +148,8 @@ pub async fn pull_supplier(clients: &Clients, supplier_id: i64, config: &SyncCon
     for chunk in ids.chunks(config.pull_page_size) {
         report.merge(refresh_orders(clients, supplier_id, chunk).await?);
     }
+    // Never past the scan's start, never back behind the previous cursor.
+    let newest = newest.map(|seen| seen.min(scan_started)).max(cursor);
     write_cursor(db, supplier_id, newest, report.seen as i64).await?;
     Ok(report)
 }
@@ -223,9 +231,8 @@ pub async fn refresh_orders(clients: &Clients, supplier_id: i64, odoo_ids: &[i64
 async fn resolve_refs(db: &Db, odoo: &OdooClient, connection_id: i64, lines: &[&OdooLine]) -> Result<Refs, PullError> {
     let mut uoms = HashMap::new();
     for line in lines {
-        if !uoms.contains_key(&line.uom_id) {
-            let id = ensure_uom(db, connection_id, line.uom_id, &line.uom_name).await?;
-            uoms.insert(line.uom_id, id);
+        if let std::collections::hash_map::Entry::Vacant(slot) = uoms.entry(line.uom_id) {
+            slot.insert(ensure_uom(db, connection_id, line.uom_id, &line.uom_name).await?);
         }
     }
     let product_ids: Vec<i64> = lines.iter().map(|l| l.product_id).collect();

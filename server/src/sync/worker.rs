@@ -57,30 +57,43 @@ impl Worker {
     }
 
     /// Pushes until nothing is due; returns how many rows it handled. Tests call this directly.
+    /// A slot is refilled as soon as its push finishes, so one slow call does not idle the others.
     pub async fn drain(&self) -> Result<usize, DbError> {
+        use futures::stream::{FuturesUnordered, StreamExt};
+        let prefixes = self.due_prefixes(Utc::now()).await;
+        let mut in_flight = FuturesUnordered::new();
         let mut handled = 0;
         loop {
-            let batch = self.run_once().await?;
-            if batch == 0 {
-                return Ok(handled);
+            let free = self.config.concurrency.saturating_sub(in_flight.len());
+            if free > 0 {
+                for row in self.claim(&prefixes, free).await? {
+                    in_flight.push(self.push_one(row));
+                }
             }
-            handled += batch;
+            match in_flight.next().await {
+                Some(outcome) => {
+                    outcome?;
+                    handled += 1;
+                }
+                None => return Ok(handled),
+            }
         }
     }
 
-    /// One claim and its pushes: up to `concurrency` rows, each of a different PO.
+    /// One claim of up to `concurrency` rows (each of a different PO) and their pushes.
     pub async fn run_once(&self) -> Result<usize, DbError> {
-        let now = Utc::now();
-        let prefixes = self.due_prefixes(now).await;
-        let lease = chrono::Duration::seconds(self.config.lease_secs as i64);
-        let rows = outbox::claim(&self.db, &self.owner, &prefixes, self.config.concurrency, lease, now).await?;
+        let prefixes = self.due_prefixes(Utc::now()).await;
+        let rows = self.claim(&prefixes, self.config.concurrency).await?;
         let count = rows.len();
-        let pushes = rows.into_iter().map(|row| self.push_one(row));
-        // Rows of different POs push side by side.
-        for outcome in futures::future::join_all(pushes).await {
+        for outcome in futures::future::join_all(rows.into_iter().map(|row| self.push_one(row))).await {
             outcome?;
         }
         Ok(count)
+    }
+
+    async fn claim(&self, prefixes: &[&str], limit: usize) -> Result<Vec<Claimed>, DbError> {
+        let lease = chrono::Duration::seconds(self.config.lease_secs as i64);
+        outbox::claim(&self.db, &self.owner, prefixes, limit, lease, Utc::now()).await
     }
 
     async fn due_prefixes(&self, now: DateTime<Utc>) -> Vec<&'static str> {
