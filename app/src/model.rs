@@ -398,6 +398,30 @@ pub struct PoDetailView {
     pub can_acknowledge: bool,
     /// The acknowledgement deadline has passed and the supplier has not answered yet.
     pub ack_overdue: bool,
+    /// What Odoo changed in the latest revision (empty for an unrevised PO).
+    pub revision_changes: Vec<RevisionChangeView>,
+}
+
+/// One field of one line that the buyer changed in Odoo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionChangeView {
+    pub line_no: i64,
+    /// `quantity`, `date`, `price`, `product`, `added` or `removed`.
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl RevisionChangeView {
+    /// "Line 2: quantity 10 → 12".
+    pub fn sentence(&self) -> String {
+        let (from, to) = (self.from.as_deref().unwrap_or("—"), self.to.as_deref().unwrap_or("—"));
+        match self.field.as_str() {
+            "added" => format!("Line {}: added ({to})", self.line_no),
+            "removed" => format!("Line {}: removed (was {from})", self.line_no),
+            field => format!("Line {}: {field} {from} → {to}", self.line_no),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

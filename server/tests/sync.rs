@@ -86,6 +86,17 @@ impl World {
         self.sim.create_purchase_order(vendor, &lines, true)
     }
 
+    /// A confirmed Odoo PO of NORDFAST with these line quantities, pulled into the portal:
+    /// (its Odoo id, its portal id, its lines, the engine that pulled it).
+    async fn pulled_po(&self, quantities: &[f64]) -> (i64, i64, Vec<PoLine>, Arc<SyncEngine>) {
+        let odoo_po = self.odoo_po(self.vendor, quantities);
+        let engine = self.engine(fast_sync());
+        engine.pull_all().await;
+        let po = self.canonical_po(odoo_po).await.expect("the PO arrived");
+        let lines = self.app.po_lines(po).await;
+        (odoo_po, po, lines, engine)
+    }
+
     async fn canonical_po(&self, odoo_id: i64) -> Option<i64> {
         #[derive(sqlx::FromRow)]
         struct Id {
@@ -149,11 +160,7 @@ async fn a_po_created_in_odoo_arrives_by_the_pull_with_its_lines(backend: Backen
 
 async fn odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_again(backend: Backend) {
     let Some(w) = world(backend, OdooVersion::V19).await else { return };
-    let odoo_po = w.odoo_po(w.vendor, &[10.0, 4.0]);
-    let engine = w.engine(fast_sync());
-    engine.pull_all().await;
-    let po = w.canonical_po(odoo_po).await.unwrap();
-    let lines = w.app.po_lines(po).await;
+    let (odoo_po, po, lines, engine) = w.pulled_po(&[10.0, 4.0]).await;
     let client = w.app.signed_in(NORDHAVN_USER).await;
     let res = w
         .app
@@ -188,6 +195,11 @@ async fn odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_agai
     assert_eq!(
         w.app.count("SELECT COUNT(*) AS n FROM event WHERE event_type = 'po.revised' AND aggregate_id = $1", po).await,
         1
+    );
+    let page = client.get(w.app.url(&format!("/pos/{po}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Changed by the buyer in revision 2") && page.contains("Line 1: quantity 10 → 12"),
+        "the supplier sees the diff"
     );
     // The buyer adds a line: a third revision, the new line waiting for the supplier.
     admin
@@ -460,11 +472,7 @@ async fn drain_all(engine: &SyncEngine) {
 
 async fn an_accepted_change_and_an_approved_lead_time_reach_odoo(backend: Backend) {
     let Some(w) = world(backend, OdooVersion::V19).await else { return };
-    let odoo_po = w.odoo_po(w.vendor, &[10.0, 4.0]);
-    let engine = w.engine(fast_sync());
-    engine.pull_all().await;
-    let po = w.canonical_po(odoo_po).await.unwrap();
-    let lines = w.app.po_lines(po).await;
+    let (odoo_po, po, lines, engine) = w.pulled_po(&[10.0, 4.0]).await;
     let supplier = w.app.signed_in(NORDHAVN_USER).await;
     let body = per_line_body(po, &lines, "&input[lines][{i}][action]=quantity&input[lines][{i}][quantity]=15");
     assert_eq!(w.app.rpc(&supplier, "/rpc/acknowledge", body).await.status(), 200);
@@ -653,7 +661,104 @@ async fn the_ops_console_shows_dead_letters_and_replays_them_for_admins_only(bac
     );
 }
 
+async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V19).await else { return };
+    // Line 1: untracked bolts; line 2: lot-tracked nuts (see `World::odoo_po`).
+    let (odoo_po, _po, lines, engine) = w.pulled_po(&[10.0, 4.0]).await;
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let user: Id = w
+        .app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT id FROM app_user WHERE email = $1").bind(NORDHAVN_USER))
+        .await
+        .unwrap();
+    let eta = Utc::now() + Days::days(3);
+    let mut tx = w.app.db.begin().await.unwrap();
+    let asn: Id = tx
+        .fetch_one(
+            Sql::new("INSERT INTO asn (supplier_id, number, status, carrier, tracking_ref, ship_date, eta, created_by) VALUES ($1, 'ASN-1', 'submitted', 'DHL', '1Z999AA10123456784', NULL, $2, $3) RETURNING id")
+                .bind(w.nordfast)
+                .bind(eta)
+                .bind(user.id),
+        )
+        .await
+        .unwrap();
+    for (line, quantity) in [(&lines[0], 10.0), (&lines[1], 4.0)] {
+        let row: Id = tx
+            .fetch_one(
+                Sql::new(
+                    "INSERT INTO asn_line (asn_id, purchase_order_line_id, quantity) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(asn.id)
+                .bind(line.id)
+                .bind(quantity),
+            )
+            .await
+            .unwrap();
+        if line.id == lines[1].id {
+            for (lot, q) in [("LOT-A", 3.0), ("LOT-B", 1.0)] {
+                tx.execute(
+                    Sql::new("INSERT INTO asn_lot (asn_line_id, lot_name, quantity) VALUES ($1, $2, $3)")
+                        .bind(row.id)
+                        .bind(lot)
+                        .bind(q),
+                )
+                .await
+                .unwrap();
+            }
+        }
+    }
+    supplyline::domain::event::emit(
+        &mut tx,
+        supplyline::domain::event::NewEvent {
+            event_type: "asn.submitted",
+            aggregate: ("asn", asn.id),
+            supplier_id: Some(w.nordfast),
+            payload: json!({"asn_id": asn.id}),
+            destinations: &["odoo"],
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // The second lot's line is created in Odoo, but the answer is lost: the retry must not create it again.
+    w.sim.faults().fail_next_matching(FaultKind::LostResponse, 1, Some("stock.move.line"), Some("create"));
+    drain_all(&engine).await;
+    assert_eq!(
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'done' AND attempts = 2 AND id > $1", 0).await,
+        1,
+        "retried once"
+    );
+    let odoo_lines = w.sim.search_ids("purchase.order.line", json!([["order_id", "=", odoo_po]]));
+    let moves = w.sim.search_ids("stock.move", json!([["purchase_line_id", "=", odoo_lines[1]]]));
+    let move_lines = w.sim.search_ids("stock.move.line", json!([["move_id", "=", moves[0]]]));
+    let mut lots: Vec<(String, f64)> = move_lines
+        .iter()
+        .map(|id| {
+            let ml = w.sim.read_record("stock.move.line", *id).unwrap();
+            (ml["lot_name"].as_str().unwrap_or("").to_string(), ml["quantity"].as_f64().unwrap())
+        })
+        .collect();
+    lots.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(lots, vec![("LOT-A".to_string(), 3.0), ("LOT-B".to_string(), 1.0)]);
+    let picking = w.sim.read_record("stock.move", moves[0]).unwrap()["picking_id"][0].as_i64().unwrap();
+    assert_eq!(
+        w.sim.read_record("stock.picking", picking).unwrap()["scheduled_date"],
+        json!(eta.format("%Y-%m-%d %H:%M:%S").to_string())
+    );
+    assert_eq!(
+        w.notes_with(odoo_po, "1Z999AA10123456784"),
+        1,
+        "without stock_delivery the tracking number is in the chatter, once"
+    );
+}
+
 on_both_backends!(
+    an_asn_fills_the_receipt_with_its_lots_exactly_once,
     the_ops_console_shows_dead_letters_and_replays_them_for_admins_only,
     an_accepted_change_and_an_approved_lead_time_reach_odoo,
     reconciliation_repairs_drift_and_names_each_record,
@@ -678,6 +783,10 @@ async fn odoo_check_warns_when_a_key_sees_other_vendors() {
     assert!(report.iter().all(|l| !l.starts_with("WARN")), "{report:?}");
     assert!(report.iter().any(|l| l == "read purchase.order: ok"), "{report:?}");
     assert!(report.iter().any(|l| l.starts_with("write purchase.order (own, unchanged value): ok")), "{report:?}");
+    assert!(
+        report.iter().any(|l| l == "carrier tracking field: no (tracking numbers go to the chatter)"),
+        "{report:?}"
+    );
     // An admin key bound as a supplier's key sees everyone's POs: the check says so.
     let admin = supplyline::odoo::OdooClient::connect(http, &endpoint, "admin", Secret::new(sim.admin_key()), false)
         .await

@@ -89,6 +89,17 @@ fn PoDetail(po: PoDetailView, action: ServerAction<AcknowledgePo>) -> impl IntoV
             <Fact label="Revision" value=po.revision.to_string()/>
             <Fact label="Total" value=format::money(s.amount_total, &s.currency)/>
         </dl>
+        {(!po.revision_changes.is_empty()).then(|| view! {
+            <div class="mt-4 rounded-lg bg-sky-50 p-4 text-sm ring-1 ring-sky-200" data-testid="revision-changes">
+                <p class="font-medium">{format!("Changed by the buyer in revision {}", po.revision)}</p>
+                <ul class="mt-1 list-disc pl-5">
+                    {po.revision_changes.iter().map(|c| view! { <li>{c.sentence()}</li> }).collect_view()}
+                </ul>
+                {matches!(s.ack_state, crate::model::AckState::Reconfirm).then(|| view! {
+                    <p class="mt-1">"Please confirm the changed lines again."</p>
+                })}
+            </div>
+        })}
         {po.notes.clone().filter(|n| !n.trim().is_empty()).map(|notes| view! {
             <div class="mt-4 rounded-lg bg-amber-50 p-4 text-sm ring-1 ring-amber-200">
                 <p class="font-medium">"Buyer's notes"</p>

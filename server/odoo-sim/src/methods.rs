@@ -128,33 +128,29 @@ fn load_arg(kw: &Map<String, Value>) -> Load {
     }
 }
 
+/// `search` with the `offset`, `limit` and `order` keyword arguments of `search` / `search_read`.
+fn paged_search(env: &Env, model: &str, domain: &Value, kw: &Map<String, Value>) -> Result<Vec<i64>> {
+    env.search(
+        model,
+        domain,
+        usize_arg(kw, "offset").unwrap_or(0),
+        usize_arg(kw, "limit"),
+        kw.get("order").and_then(Value::as_str),
+    )
+}
+
 /// Run one public method. `Value::Null` means Python `None`.
 pub fn call(env: &mut Env, model: &str, method: &str, ids: Option<Vec<i64>>, kw: Map<String, Value>) -> Result<Value> {
     let ids = ids.unwrap_or_default();
     let domain = kw.get("domain").or(kw.get("args")).cloned().unwrap_or(json!([]));
     match method {
-        "search" => {
-            let r = env.search(
-                model,
-                &domain,
-                usize_arg(&kw, "offset").unwrap_or(0),
-                usize_arg(&kw, "limit"),
-                kw.get("order").and_then(Value::as_str),
-            )?;
-            Ok(json!(r))
-        }
+        "search" => Ok(json!(paged_search(env, model, &domain, &kw)?)),
         "search_count" => {
             let r = env.search(model, &domain, 0, usize_arg(&kw, "limit"), None)?;
             Ok(json!(r.len()))
         }
         "search_read" => {
-            let found = env.search(
-                model,
-                &domain,
-                usize_arg(&kw, "offset").unwrap_or(0),
-                usize_arg(&kw, "limit"),
-                kw.get("order").and_then(Value::as_str),
-            )?;
+            let found = paged_search(env, model, &domain, &kw)?;
             let fields = str_list(kw.get("fields"));
             Ok(Value::Array(env.read(model, &found, fields.as_deref(), load_arg(&kw))?))
         }

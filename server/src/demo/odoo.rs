@@ -102,12 +102,7 @@ pub async fn start(db: &Db, keys: &MasterKeys, listen: &str, portal: SocketAddr)
     ] {
         exec().execute(Sql::new(clear).bind(connection_id)).await?;
     }
-    let secret = connection::rotate_webhook_secret(db, connection_id).await?;
-    simulator.add_webhook(
-        "purchase.order",
-        &format!("http://{portal}/hooks/odoo/{secret}"),
-        &["name", "partner_id", "state", "order_line", "write_date"],
-    );
+
     let mut vendors = HashMap::new();
     for s in &suppliers {
         let vendor = simulator.create_vendor(&s.name, s.email.as_deref());
@@ -178,5 +173,12 @@ pub async fn start(db: &Db, keys: &MasterKeys, listen: &str, portal: SocketAddr)
                 .await?;
         }
     }
+    // Last, so mirroring the demo data does not send a webhook per record.
+    let secret = connection::rotate_webhook_secret(db, connection_id).await?;
+    simulator.add_webhook(
+        "purchase.order",
+        &format!("http://{portal}/hooks/odoo/{secret}"),
+        &["name", "partner_id", "state", "order_line", "write_date"],
+    );
     Ok(DemoOdoo { simulator, addr })
 }

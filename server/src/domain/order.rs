@@ -248,11 +248,13 @@ impl OrderPort for OrderService {
             .await
             .map_err(internal)?;
         let proposals = crate::domain::proposal::for_po(&self.db, id).await?;
+        let revision_changes = revision_changes(&self.db, id, detail.revision).await?;
         let can_acknowledge = actor.supplier_scope() == Some(summary.supplier_id)
             && summary.state == PoState::Purchase
             && matches!(summary.ack_state, AckState::Pending | AckState::Reconfirm);
         let ack_due_at = detail.received_at + Duration::hours(detail.ack_sla_hours);
         Ok(PoDetailView {
+            revision_changes,
             ack_overdue: summary.ack_overdue,
             proposals,
             can_acknowledge,
@@ -377,5 +379,59 @@ mod tests {
     #[test]
     fn like_wildcards_typed_by_users_are_literal() {
         assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+}
+
+/// The changes Odoo made in the PO's current revision, from its snapshot (see `sync::import`).
+async fn revision_changes(db: &Db, po_id: i64, revision: i64) -> Result<Vec<app::model::RevisionChangeView>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Snapshot {
+        snapshot: String,
+    }
+    let row: Option<Snapshot> = db
+        .exec()
+        .fetch_optional(
+            Sql::new("SELECT snapshot FROM purchase_order_revision WHERE purchase_order_id = $1 AND revision = $2 AND source = 'odoo'")
+                .bind(po_id)
+                .bind(revision),
+        )
+        .await
+        .map_err(internal)?;
+    Ok(row.map(|r| parse_revision_changes(&r.snapshot)).unwrap_or_default())
+}
+
+fn parse_revision_changes(snapshot: &str) -> Vec<app::model::RevisionChangeView> {
+    let value: serde_json::Value = serde_json::from_str(snapshot).unwrap_or_default();
+    let shown = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => n.as_f64().map(app::format::quantity),
+        other => Some(other.to_string()),
+    };
+    value["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| app::model::RevisionChangeView {
+            line_no: c["line_no"].as_i64().unwrap_or_default(),
+            field: c["field"].as_str().unwrap_or_default().to_string(),
+            from: shown(&c["from"]),
+            to: shown(&c["to"]),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod revision_tests {
+    #[test]
+    fn a_snapshot_reads_back_as_sentences() {
+        let snapshot = r#"{"lines": [], "changes": [{"line_no": 1, "field": "quantity", "from": 10.0, "to": 12.0},
+            {"line_no": 2, "field": "date", "from": "2026-12-10", "to": "2026-12-14"}, {"line_no": 3, "field": "added", "from": null, "to": 6.0}]}"#;
+        let sentences: Vec<String> = super::parse_revision_changes(snapshot).iter().map(|c| c.sentence()).collect();
+        assert_eq!(
+            sentences,
+            ["Line 1: quantity 10 → 12", "Line 2: date 2026-12-10 → 2026-12-14", "Line 3: added (6)"]
+        );
+        assert!(super::parse_revision_changes("not json").is_empty());
     }
 }

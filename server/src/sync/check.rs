@@ -41,6 +41,15 @@ pub async fn probe_supplier_key(odoo: &OdooClient, vendor: Option<i64>) -> Vec<S
         },
         Err(e) => lines.push(format!("write purchase.order: not probed ({})", e.kind.label())),
     }
+    // Capability, not permission: `carrier_tracking_ref` exists only with stock_delivery (ODOO.md §6.4);
+    // without it an ASN's tracking number goes into the chatter instead.
+    match odoo.fields_get("stock.picking").await {
+        Ok(fields) if fields.contains_key("carrier_tracking_ref") => {
+            lines.push("carrier tracking field: yes (stock_delivery)".into())
+        }
+        Ok(_) => lines.push("carrier tracking field: no (tracking numbers go to the chatter)".into()),
+        Err(e) => lines.push(format!("carrier tracking field: not probed ({})", e.kind.label())),
+    }
     match vendor {
         Some(vendor) => {
             let foreign = odoo

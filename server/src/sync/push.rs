@@ -91,6 +91,7 @@ pub async fn push(clients: &Clients, row: &Claimed) -> Result<Pushed, PushError>
         "po.change_proposed" => change_proposed(clients, &client, row, &payload).await,
         "po.change_decided" => change_decided(clients, &client, row, &payload).await,
         "leadtime.decided" => lead_time_decided(clients, &client, row, &payload).await,
+        "asn.submitted" => asn_submitted(clients, &client, row).await,
         other => Err(PushError::NotLinked(format!("no Odoo recipe for {other} events"))),
     };
     if let Err(PushError::Odoo(error)) = &outcome {
@@ -205,26 +206,28 @@ async fn change_proposed(
     Ok(Pushed::Applied { model: "purchase.order", odoo_id })
 }
 
+/// A split's deliveries as "60 on 2026-12-10".
+fn deliveries(value: &Value) -> Vec<String> {
+    value
+        .get("deliveries")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            format!(
+                "{} on {}",
+                d.get("quantity").unwrap_or(&Value::Null),
+                d.get("date").and_then(Value::as_str).unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
 fn describe_proposal(proposal: &Value) -> String {
     match proposal.get("kind").and_then(Value::as_str) {
         Some("quantity") => format!("quantity {}", proposal.get("quantity").unwrap_or(&Value::Null)),
         Some("date") => format!("date {}", proposal.get("date").and_then(Value::as_str).unwrap_or("?")),
-        Some("split") => {
-            let parts: Vec<String> = proposal
-                .get("deliveries")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|d| {
-                    format!(
-                        "{} on {}",
-                        d.get("quantity").unwrap_or(&Value::Null),
-                        d.get("date").and_then(Value::as_str).unwrap_or("?")
-                    )
-                })
-                .collect();
-            format!("split into {}", parts.join(", "))
-        }
+        Some("split") => format!("split into {}", deliveries(proposal).join(", ")),
         _ => "a change".into(),
     }
 }
@@ -259,20 +262,8 @@ async fn change_decided(
         line.requested_date.format("%Y-%m-%d")
     );
     if kind == "split" {
-        let further: Vec<String> = payload
-            .get("deliveries")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .skip(1)
-            .map(|d| {
-                format!(
-                    "{} on {}",
-                    d.get("quantity").unwrap_or(&Value::Null),
-                    d.get("date").and_then(Value::as_str).unwrap_or("?")
-                )
-            })
-            .collect();
+        let all = deliveries(payload);
+        let further = all.get(1..).unwrap_or_default();
         if !further.is_empty() {
             body.push_str(&format!(" Further deliveries to add as lines: {}.", further.join(", ")));
         }
@@ -333,4 +324,202 @@ async fn post_note_once(odoo: &OdooClient, po_odoo_id: i64, event_uid: &str, bod
 
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct AsnRow {
+    number: String,
+    status: String,
+    carrier: Option<String>,
+    tracking_ref: Option<String>,
+    eta: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct AsnLineRow {
+    asn_line_id: i64,
+    line_odoo_id: Option<i64>,
+    po_odoo_id: Option<i64>,
+    po_number: String,
+    line_no: i64,
+    quantity: f64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct AsnLotRow {
+    asn_line_id: i64,
+    lot_name: String,
+    quantity: f64,
+}
+
+/// One receipt move line as the ASN wants it: a lot (or none) and its quantity.
+#[derive(Debug, Clone, PartialEq)]
+struct WantedMoveLine {
+    lot_name: Option<String>,
+    quantity: f64,
+}
+
+/// The shipment announced: on each PO line's open receipt move, one move line per lot (or one for an
+/// untracked product) with its quantity; the picking's `scheduled_date` becomes the ETA and the
+/// tracking number goes to `carrier_tracking_ref` where stock_delivery provides it, else to the
+/// chatter (ODOO.md §6.4, §6.6, §7). Lots are matched by name, so a retry creates no second lot line.
+/// Receiving (`button_validate`) stays with the buyer's warehouse.
+async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> Result<Pushed, PushError> {
+    let db = clients.db();
+    let asn: Option<AsnRow> = db
+        .exec()
+        .fetch_optional(
+            Sql::new("SELECT number, status, carrier, tracking_ref, eta FROM asn WHERE id = $1").bind(row.aggregate_id),
+        )
+        .await?;
+    let asn = asn.ok_or_else(|| PushError::NotLinked(format!("ASN {} no longer exists", row.aggregate_id)))?;
+    if asn.status == "cancelled" {
+        return Ok(Pushed::Skipped("the ASN was cancelled before it reached Odoo"));
+    }
+    let lines: Vec<AsnLineRow> = db
+        .exec()
+        .fetch_all(
+            Sql::new(
+                "SELECT al.id AS asn_line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
+                        l.line_no, al.quantity
+                 FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
+                 JOIN purchase_order po ON po.id = l.purchase_order_id WHERE al.asn_id = $1 ORDER BY po.id, l.line_no",
+            )
+            .bind(row.aggregate_id),
+        )
+        .await?;
+    let lots: Vec<AsnLotRow> = db
+        .exec()
+        .fetch_all(
+            Sql::new(
+                "SELECT lot.asn_line_id, lot.lot_name, lot.quantity FROM asn_lot lot JOIN asn_line al ON al.id = lot.asn_line_id
+                 WHERE al.asn_id = $1 ORDER BY lot.id",
+            )
+            .bind(row.aggregate_id),
+        )
+        .await?;
+    let has_tracking_field = odoo.fields_get("stock.picking").await?.contains_key("carrier_tracking_ref");
+    let mut pickings = Vec::new();
+    let mut pos: Vec<(i64, &str)> = Vec::new();
+    for line in &lines {
+        let not_linked =
+            || PushError::NotLinked(format!("{} line {} has no Odoo record", line.po_number, line.line_no));
+        let line_odoo_id = line.line_odoo_id.ok_or_else(not_linked)?;
+        let po_odoo_id = line.po_odoo_id.ok_or_else(not_linked)?;
+        if !pos.iter().any(|(id, _)| *id == po_odoo_id) {
+            pos.push((po_odoo_id, &line.po_number));
+        }
+        let wanted: Vec<WantedMoveLine> = {
+            let mine: Vec<&AsnLotRow> = lots.iter().filter(|l| l.asn_line_id == line.asn_line_id).collect();
+            if mine.is_empty() {
+                vec![WantedMoveLine { lot_name: None, quantity: line.quantity }]
+            } else {
+                mine.iter()
+                    .map(|l| WantedMoveLine { lot_name: Some(l.lot_name.clone()), quantity: l.quantity })
+                    .collect()
+            }
+        };
+        let picking = fill_receipt_move(odoo, line_odoo_id, &line.po_number, line.line_no, &wanted).await?;
+        if !pickings.contains(&picking) {
+            pickings.push(picking);
+        }
+    }
+    let mut picking_vals = serde_json::Map::new();
+    if let Some(eta) = asn.eta {
+        picking_vals.insert("scheduled_date".into(), json!(odoo_datetime(eta)));
+    }
+    if let (true, Some(tracking)) = (has_tracking_field, asn.tracking_ref.as_deref()) {
+        picking_vals.insert("carrier_tracking_ref".into(), json!(tracking));
+    }
+    if !picking_vals.is_empty() && !pickings.is_empty() {
+        odoo.write("stock.picking", &pickings, Value::Object(picking_vals)).await?;
+    }
+    let shipped: Vec<String> =
+        lines.iter().map(|l| format!("{} line {}: {}", l.po_number, l.line_no, l.quantity)).collect();
+    let mut body = format!(
+        "Supplier announced shipment {}: {}. Carrier {}, tracking {}, ETA {}.",
+        asn.number,
+        shipped.join("; "),
+        asn.carrier.as_deref().unwrap_or("—"),
+        asn.tracking_ref.as_deref().unwrap_or("—"),
+        asn.eta.map(|e| e.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "—".into())
+    );
+    if !has_tracking_field && asn.tracking_ref.is_some() {
+        body.push_str(" (This Odoo has no carrier tracking field on receipts: the number is kept here.)");
+    }
+    for (po_odoo_id, _) in &pos {
+        post_note_once(odoo, *po_odoo_id, &row.event_uid, &body).await?;
+    }
+    Ok(Pushed::Applied { model: "stock.picking", odoo_id: pickings.first().copied().unwrap_or_default() })
+}
+
+/// Makes the open receipt move of one PO line carry exactly the wanted move lines; returns its picking.
+async fn fill_receipt_move(
+    odoo: &OdooClient,
+    line_odoo_id: i64,
+    po_number: &str,
+    line_no: i64,
+    wanted: &[WantedMoveLine],
+) -> Result<i64, PushError> {
+    let moves = odoo
+        .search_read(
+            "stock.move",
+            json!([["purchase_line_id", "=", line_odoo_id], ["state", "not in", ["done", "cancel"]]]),
+            &["picking_id", "product_id"],
+            Some("id asc"),
+            Some(1),
+        )
+        .await?;
+    let mv = moves.first().ok_or_else(|| {
+        PushError::NotLinked(format!(
+            "{po_number} line {line_no} has no open receipt in Odoo (not confirmed, or received)"
+        ))
+    })?;
+    let move_id = mv.get("id").and_then(Value::as_i64).unwrap_or_default();
+    let picking = super::record::many2one(mv, "picking_id").map(|p| p.0).unwrap_or_default();
+    let product = super::record::many2one(mv, "product_id").map(|p| p.0).unwrap_or_default();
+    let existing = odoo
+        .search_read(
+            "stock.move.line",
+            json!([["move_id", "=", move_id]]),
+            &["lot_name", "quantity", "location_id", "location_dest_id"],
+            Some("id asc"),
+            None,
+        )
+        .await?;
+    let name_of = |ml: &serde_json::Map<String, Value>| super::record::text(ml, "lot_name").filter(|n| !n.is_empty());
+    let id_of = |ml: &serde_json::Map<String, Value>| ml.get("id").and_then(Value::as_i64).unwrap_or_default();
+    let locations = existing.first().map(|ml| {
+        (
+            super::record::many2one(ml, "location_id").map(|l| l.0),
+            super::record::many2one(ml, "location_dest_id").map(|l| l.0),
+        )
+    });
+    // Move lines without a lot are free to take the next wanted lot (Odoo pre-fills one at confirmation).
+    let mut free: Vec<i64> = existing.iter().filter(|ml| name_of(ml).is_none()).map(id_of).collect();
+    for want in wanted {
+        let same = existing.iter().find(|ml| want.lot_name.is_some() && name_of(ml) == want.lot_name);
+        let target = same.map(id_of).or_else(|| (!free.is_empty()).then(|| free.remove(0)));
+        let mut vals = json!({ "quantity": want.quantity });
+        if let Some(lot) = &want.lot_name {
+            vals["lot_name"] = json!(lot);
+        }
+        match target {
+            Some(id) => odoo.write("stock.move.line", &[id], vals).await?,
+            None => {
+                let (from, to) = locations.unwrap_or((None, None));
+                vals["move_id"] = json!(move_id);
+                vals["picking_id"] = json!(picking);
+                vals["product_id"] = json!(product);
+                vals["location_id"] = json!(from);
+                vals["location_dest_id"] = json!(to);
+                odoo.create("stock.move.line", vals).await?;
+            }
+        }
+    }
+    // What the ASN does not ship stays unannounced: zero on left-over pre-filled lines.
+    if !free.is_empty() {
+        odoo.write("stock.move.line", &free, json!({ "quantity": 0.0 })).await?;
+    }
+    Ok(picking)
 }
