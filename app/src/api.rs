@@ -67,6 +67,35 @@ pub async fn decide_lead_time(input: DecisionInput) -> Result<(), AppError> {
     crate::ports::as_actor(|actor, s| async move { s.lead_times.decide(&actor, input).await }).await
 }
 
+#[server(prefix = "/rpc", endpoint = "shippable_lines")]
+pub async fn shippable_lines() -> Result<crate::model::ShipmentDraft, AppError> {
+    let lines = crate::ports::as_actor(|actor, s| async move { s.asns.shippable(&actor).await }).await?;
+    Ok(crate::model::ShipmentDraft { today: chrono::Utc::now().date_naive(), lines })
+}
+
+#[server(prefix = "/rpc", endpoint = "submit_asn")]
+pub async fn submit_asn(input: crate::model::AsnInput) -> Result<i64, AppError> {
+    let id = crate::ports::as_actor(|actor, s| async move { s.asns.submit(&actor, input).await }).await?;
+    // Straight to the new ASN and its packing slip, with or without WebAssembly.
+    leptos_axum::redirect(&format!("/asns/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/rpc", endpoint = "asns")]
+pub async fn asns() -> Result<Vec<crate::model::AsnSummaryView>, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.asns.list(&actor).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "asn")]
+pub async fn asn(id: i64) -> Result<crate::model::AsnView, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.asns.get(&actor, id).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "cancel_asn")]
+pub async fn cancel_asn(id: i64) -> Result<(), AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.asns.cancel(&actor, id).await }).await
+}
+
 #[server(prefix = "/rpc", endpoint = "sync_overview")]
 pub async fn sync_overview() -> Result<crate::model::SyncOverview, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.sync.overview(&actor).await }).await

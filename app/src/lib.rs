@@ -63,6 +63,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("lead-times") view=pages::lead_times::LeadTimesPage ssr=SsrMode::Async/>
                         <Route path=path!("lead-time-proposals") view=pages::lead_times::LeadTimeProposalsPage ssr=SsrMode::Async/>
                         <Route path=path!("ops") view=pages::ops::OpsPage ssr=SsrMode::Async/>
+                        <Route path=path!("asns") view=pages::asn::AsnListPage ssr=SsrMode::Async/>
+                        <Route path=path!("asns/new") view=pages::asn::AsnNewPage ssr=SsrMode::Async/>
+                        <Route path=path!("asns/:id") view=pages::asn::AsnDetailPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -695,3 +695,130 @@ pub struct ReplayInput {
     #[serde(default)]
     pub id: Option<i64>,
 }
+
+/// A PO line the supplier can still ship: ordered, less received, less announced on open ASNs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShippableLineView {
+    pub line_id: i64,
+    pub po_id: i64,
+    pub po_number: String,
+    pub line_no: i64,
+    pub product_code: Option<String>,
+    pub product_name: String,
+    pub supplier_product_code: Option<String>,
+    /// `none`, `lot` or `serial`.
+    pub tracking: String,
+    pub uom: String,
+    pub ordered: f64,
+    pub received: f64,
+    pub announced: f64,
+    pub open: f64,
+    /// The most this line may ship now (open quantity plus the configured tolerance).
+    pub max_shippable: f64,
+    pub requested_date: DateTime<Utc>,
+}
+
+/// What the shipment form starts from: the lines that can ship, and today's date on the server
+/// (the default ship date; WebAssembly has no clock of its own here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentDraft {
+    pub today: chrono::NaiveDate,
+    pub lines: Vec<ShippableLineView>,
+}
+
+/// What a supplier sends to announce a shipment; numbers and dates stay text as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AsnInput {
+    pub number: String,
+    #[serde(default)]
+    pub carrier: String,
+    #[serde(default)]
+    pub tracking_ref: String,
+    pub ship_date: String,
+    pub eta: String,
+    #[serde(default)]
+    pub lines: Vec<AsnLineInput>,
+    #[serde(default)]
+    pub packages: Vec<AsnPackageInput>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AsnLineInput {
+    pub line_id: i64,
+    /// Blank: the line is not in this shipment.
+    #[serde(default)]
+    pub quantity: String,
+    /// Lots as `LOT-A: 6; LOT-B: 4`, or serial numbers separated by commas, spaces or new lines.
+    #[serde(default)]
+    pub lots: String,
+    #[serde(default)]
+    pub expiry: String,
+    /// The package (1-based, as numbered on the form) the line travels in; blank when there are none.
+    #[serde(default)]
+    pub package: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AsnPackageInput {
+    /// `pallet`, `carton` or `other`; blank rows are ignored.
+    #[serde(default)]
+    pub kind: String,
+    /// The package (1-based) this one sits in, e.g. a carton on pallet 1.
+    #[serde(default)]
+    pub parent: String,
+    #[serde(default)]
+    pub weight_kg: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsnSummaryView {
+    pub id: i64,
+    pub number: String,
+    pub supplier_name: String,
+    /// `submitted`, `received` or `cancelled`.
+    pub status: String,
+    pub ship_date: Option<chrono::NaiveDate>,
+    pub eta: Option<DateTime<Utc>>,
+    pub carrier: Option<String>,
+    pub tracking_ref: Option<String>,
+    pub po_numbers: Vec<String>,
+    pub packages: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsnView {
+    pub summary: AsnSummaryView,
+    pub packages: Vec<AsnPackageView>,
+    pub lines: Vec<AsnLineView>,
+    pub can_cancel: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsnPackageView {
+    /// 1-based, as on the form and the labels.
+    pub number: i64,
+    pub kind: String,
+    pub parent_number: Option<i64>,
+    /// 18 digits, GS1 check digit included.
+    pub sscc: String,
+    pub gross_weight_kg: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsnLineView {
+    pub po_number: String,
+    pub line_no: i64,
+    pub product_code: Option<String>,
+    pub product_name: String,
+    pub quantity: f64,
+    pub uom: String,
+    pub package_number: Option<i64>,
+    pub lots: Vec<AsnLotView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsnLotView {
+    pub name: String,
+    pub quantity: f64,
+    pub expiry: Option<chrono::NaiveDate>,
+}

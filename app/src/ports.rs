@@ -87,6 +87,18 @@ pub trait SyncPort: Send + Sync {
     async fn replay(&self, actor: &Actor, input: crate::model::ReplayInput) -> Result<u64, AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait AsnPort: Send + Sync {
+    /// The supplier's lines that can still ship (suppliers only).
+    async fn shippable(&self, actor: &Actor) -> Result<Vec<crate::model::ShippableLineView>, AppError>;
+    /// Records the ASN and queues it for Odoo; answers its id.
+    async fn submit(&self, actor: &Actor, input: crate::model::AsnInput) -> Result<i64, AppError>;
+    async fn list(&self, actor: &Actor) -> Result<Vec<crate::model::AsnSummaryView>, AppError>;
+    async fn get(&self, actor: &Actor, id: i64) -> Result<crate::model::AsnView, AppError>;
+    /// The supplier withdraws an ASN not yet received.
+    async fn cancel(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -96,6 +108,7 @@ pub struct Services {
     pub proposals: Arc<dyn ProposalPort>,
     pub lead_times: Arc<dyn LeadTimePort>,
     pub sync: Arc<dyn SyncPort>,
+    pub asns: Arc<dyn AsnPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

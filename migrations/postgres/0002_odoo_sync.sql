@@ -37,3 +37,6 @@ CREATE TABLE reconciliation_report (
     failed        BIGINT NOT NULL DEFAULT 0,
     detail        TEXT NOT NULL DEFAULT '[]'       -- JSON: one entry per drifted record
 );
+
+-- Packages keep the number the supplier gave them on the ASN form (and on the labels).
+ALTER TABLE asn_package ADD COLUMN number BIGINT;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::asn::AsnConfig;
 use crate::secret::{MasterKeySpec, Secret};
 use crate::sync::config::SyncConfig;
 
@@ -56,6 +57,7 @@ pub struct Config {
     pub sync: SyncConfig,
     /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,
+    pub asn: AsnConfig,
 }
 
 impl Default for Config {
@@ -73,6 +75,7 @@ impl Default for Config {
             master_keys: MasterKeySpec::default(),
             sync: SyncConfig::default(),
             metrics_token: None,
+            asn: AsnConfig::default(),
         }
     }
 }
@@ -186,6 +189,14 @@ impl Config {
         }
         self.master_keys.keys().map_err(|e| ConfigError::Invalid { field: "master_keys", reason: e.to_string() })?;
         self.sync.validate().map_err(|reason| ConfigError::Invalid { field: "sync", reason })?;
+        crate::domain::sscc::sscc(&self.asn.gs1_company_prefix, 1)
+            .map_err(|reason| ConfigError::Invalid { field: "asn.gs1_company_prefix", reason })?;
+        if !(0.0..=100.0).contains(&self.asn.tolerance_percent) {
+            return Err(ConfigError::Invalid {
+                field: "asn.tolerance_percent",
+                reason: "must be between 0 and 100".into(),
+            });
+        }
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {

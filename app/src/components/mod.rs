@@ -1,5 +1,6 @@
 //! Pieces shared by pages: the app shell, status badges, notices.
 
 pub mod badge;
+pub mod barcode;
 pub mod notice;
 pub mod shell;

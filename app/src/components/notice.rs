@@ -81,3 +81,12 @@ where
         </Transition>
     }
 }
+
+/// The message for `field` from the last failed submission (`error` reads it), next to its field.
+pub fn field_error(error: impl Fn() -> Option<AppError> + Send + Sync + 'static, field: String) -> impl IntoView {
+    move || {
+        error()
+            .and_then(|e| e.field_message(&field))
+            .map(|m| view! { <p class="mt-1 text-xs text-rose-700" role="alert">{m}</p> })
+    }
+}

@@ -42,13 +42,16 @@ pub fn AppShell() -> impl IntoView {
 /// Links the role may use. Only what exists is linked; nothing leads to an empty page.
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
-        Role::SupplierUser | Role::SupplierAdmin => vec![("/pos", "Purchase orders"), ("/lead-times", "Lead times")],
+        Role::SupplierUser | Role::SupplierAdmin => {
+            vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times")]
+        }
         Role::Buyer | Role::Admin => {
             let mut links = vec![
                 ("/monitor", "Monitor"),
                 ("/pos", "All purchase orders"),
                 ("/proposals", "Proposals"),
                 ("/lead-time-proposals", "Lead times"),
+                ("/asns", "Shipments"),
             ];
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));

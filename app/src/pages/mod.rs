@@ -1,3 +1,4 @@
+pub mod asn;
 pub mod lead_times;
 pub mod login;
 pub mod monitor;

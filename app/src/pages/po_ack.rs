@@ -13,14 +13,7 @@ const INPUT: &str = "block w-full rounded border border-slate-300 bg-white px-2 
 
 /// The message for `field` from the last failed submission, if any.
 fn field_error(action: ServerAction<AcknowledgePo>, field: String) -> impl IntoView {
-    move || {
-        action.value().with(|v| match v {
-            Some(Err(e)) => {
-                e.field_message(&field).map(|m| view! { <p class="mt-1 text-xs text-rose-700" role="alert">{m}</p> })
-            }
-            _ => None,
-        })
-    }
+    crate::components::notice::field_error(move || action.value().with(|v| v.clone().and_then(Result::err)), field)
 }
 
 #[component]

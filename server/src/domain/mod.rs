@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod acknowledgement;
+pub mod asn;
 pub mod audit;
 pub mod event;
 pub mod lead_time;
@@ -10,6 +11,7 @@ pub mod monitor;
 pub mod ops;
 pub mod order;
 pub mod proposal;
+pub mod sscc;
 
 use app::AppError;
 

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
+use crate::domain::asn::AsnService;
 use crate::domain::lead_time::LeadTimeService;
 use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
@@ -57,6 +58,7 @@ impl AppState {
             proposals: Arc::new(ProposalService { db: db.clone() }),
             lead_times: Arc::new(LeadTimeService { db: db.clone() }),
             sync: Arc::new(SyncService { db: db.clone() }),
+            asns: Arc::new(AsnService { db: db.clone(), config: config.asn.clone() }),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();
