@@ -349,7 +349,8 @@ async fn assert_each_note_once(w: &World, pushed: &[(i64, i64)], per_po: usize) 
 async fn odoo_down_during_500_pushes_then_each_applied_exactly_once(backend: Backend) {
     let Some(w) = world(backend, OdooVersion::V19).await else { return };
     let pushed = queue_acknowledgements(&w, 50, 10).await;
-    let engine = w.engine(SyncConfig { concurrency: 8, max_attempts: 1000, ..fast_sync() });
+    // More pushes in flight than the SQLite pool has connections: pushes must not starve the claims.
+    let engine = w.engine(SyncConfig { concurrency: 16, max_attempts: 1000, ..fast_sync() });
     w.sim.faults().set_down(DownMode::Closed, None);
     let worker = engine.worker();
     worker.run_once().await.unwrap();

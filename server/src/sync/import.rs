@@ -99,24 +99,7 @@ pub async fn import_order(
         || po.supplier_reference != order.partner_ref
         || po.expected_date != order.date_planned
         || po.notes != order.notes;
-    tx.execute(
-        Sql::new(
-            "UPDATE purchase_order SET state = $1, expected_date = $2, currency = $3, amount_untaxed = $4, amount_total = $5,
-               buyer_name = $6, notes = $7, supplier_reference = $8, odoo_write_date = $9, updated_at = $10 WHERE id = $11",
-        )
-        .bind(order.state)
-        .bind(order.date_planned)
-        .bind(order.currency.as_str())
-        .bind(order.amount_untaxed)
-        .bind(order.amount_total)
-        .bind(order.buyer.clone())
-        .bind(order.notes.clone())
-        .bind(order.partner_ref.clone())
-        .bind(order.write_date)
-        .bind(now)
-        .bind(po.id),
-    )
-    .await?;
+    update_header(tx, po.id, order, now).await?;
     if changes.is_empty() {
         return Ok(if header_changed { Imported::Updated } else { Imported::Unchanged });
     }
@@ -174,31 +157,25 @@ async fn create(
     refs: &Refs,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    // The row with its identity first; the header fields Odoo owns are written as on every change.
     let po: IdRow = tx
         .fetch_one(
             Sql::new(
-                "INSERT INTO purchase_order (supplier_id, number, state, ack_state, order_date, expected_date, currency, amount_untaxed,
-                   amount_total, buyer_name, notes, supplier_reference, revision, received_at, odoo_connection_id, odoo_id,
-                   odoo_write_date, created_at, updated_at)
-                 VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15, $12, $12) RETURNING id",
+                "INSERT INTO purchase_order (supplier_id, number, state, ack_state, order_date, currency, revision, received_at,
+                   odoo_connection_id, odoo_id, created_at, updated_at)
+                 VALUES ($1, $2, $3, 'pending', $4, $5, 1, $6, $7, $8, $6, $6) RETURNING id",
             )
             .bind(supplier_id)
             .bind(order.name.as_str())
             .bind(order.state)
             .bind(order.date_order)
-            .bind(order.date_planned)
             .bind(order.currency.as_str())
-            .bind(order.amount_untaxed)
-            .bind(order.amount_total)
-            .bind(order.buyer.clone())
-            .bind(order.notes.clone())
-            .bind(order.partner_ref.clone())
             .bind(now)
             .bind(connection_id)
-            .bind(order.id)
-            .bind(order.write_date),
+            .bind(order.id),
         )
         .await?;
+    update_header(tx, po.id, order, now).await?;
     let mut sorted: Vec<&OdooLine> = lines.iter().collect();
     sorted.sort_by_key(|l| l.id);
     for (i, line) in sorted.into_iter().enumerate() {
@@ -217,6 +194,29 @@ async fn create(
     )
     .await?;
     Ok(())
+}
+
+/// The header fields Odoo owns, as Odoo has them now.
+async fn update_header(tx: &mut Tx, po_id: i64, order: &OdooOrder, now: DateTime<Utc>) -> Result<(), DbError> {
+    tx.execute(
+        Sql::new(
+            "UPDATE purchase_order SET state = $1, expected_date = $2, currency = $3, amount_untaxed = $4, amount_total = $5,
+               buyer_name = $6, notes = $7, supplier_reference = $8, odoo_write_date = $9, updated_at = $10 WHERE id = $11",
+        )
+        .bind(order.state)
+        .bind(order.date_planned)
+        .bind(order.currency.as_str())
+        .bind(order.amount_untaxed)
+        .bind(order.amount_total)
+        .bind(order.buyer.clone())
+        .bind(order.notes.clone())
+        .bind(order.partner_ref.clone())
+        .bind(order.write_date)
+        .bind(now)
+        .bind(po_id),
+    )
+    .await
+    .map(drop)
 }
 
 async fn insert_line(tx: &mut Tx, po_id: i64, line_no: i64, line: &OdooLine, refs: &Refs) -> Result<(), DbError> {

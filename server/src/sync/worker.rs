@@ -17,19 +17,29 @@ use super::push::{self, PushError, Pushed};
 use crate::db::{Db, DbError};
 
 pub struct Worker {
+    /// What each push needs; shared with the push tasks.
+    pusher: Arc<Pusher>,
+    db: Db,
+    config: SyncConfig,
+    owner: String,
+    /// When each flow last ran, for interval and batch tiers.
+    last_run: Mutex<HashMap<Flow, DateTime<Utc>>>,
+}
+
+struct Pusher {
     db: Db,
     clients: Clients,
     config: SyncConfig,
     owner: String,
     metrics: Arc<SyncMetrics>,
-    /// When each flow last ran, for interval and batch tiers.
-    last_run: Mutex<HashMap<Flow, DateTime<Utc>>>,
 }
 
 impl Worker {
     pub fn new(db: Db, clients: Clients, config: SyncConfig, metrics: Arc<SyncMetrics>) -> Worker {
         let owner = format!("{}-{:08x}", hostname(), rand::random::<u32>());
-        Worker { db, clients, config, owner, metrics, last_run: Mutex::default() }
+        let pusher =
+            Arc::new(Pusher { db: db.clone(), clients, config: config.clone(), owner: owner.clone(), metrics });
+        Worker { pusher, db, config, owner, last_run: Mutex::default() }
     }
 
     pub fn owner(&self) -> &str {
@@ -58,22 +68,27 @@ impl Worker {
 
     /// Pushes until nothing is due; returns how many rows it handled. Tests call this directly.
     /// A slot is refilled as soon as its push finishes, so one slow call does not idle the others.
+    /// Pushes run as tasks: they keep going (and give back their connections) while we claim more.
     pub async fn drain(&self) -> Result<usize, DbError> {
-        use futures::stream::{FuturesUnordered, StreamExt};
         let prefixes = self.due_prefixes(Utc::now()).await;
-        let mut in_flight = FuturesUnordered::new();
+        let mut in_flight = tokio::task::JoinSet::new();
         let mut handled = 0;
         loop {
             let free = self.config.concurrency.saturating_sub(in_flight.len());
             if free > 0 {
                 for row in self.claim(&prefixes, free).await? {
-                    in_flight.push(self.push_one(row));
+                    let pusher = self.pusher.clone();
+                    in_flight.spawn(async move { pusher.push_one(row).await });
                 }
             }
-            match in_flight.next().await {
-                Some(outcome) => {
+            match in_flight.join_next().await {
+                Some(Ok(outcome)) => {
                     outcome?;
                     handled += 1;
+                }
+                Some(Err(panicked)) => {
+                    // The row keeps its lease and is pushed again once it expires.
+                    tracing::error!(error = %panicked, "a push task failed");
                 }
                 None => return Ok(handled),
             }
@@ -85,7 +100,7 @@ impl Worker {
         let prefixes = self.due_prefixes(Utc::now()).await;
         let rows = self.claim(&prefixes, self.config.concurrency).await?;
         let count = rows.len();
-        for outcome in futures::future::join_all(rows.into_iter().map(|row| self.push_one(row))).await {
+        for outcome in futures::future::join_all(rows.into_iter().map(|row| self.pusher.push_one(row))).await {
             outcome?;
         }
         Ok(count)
@@ -107,7 +122,9 @@ impl Worker {
         }
         due
     }
+}
 
+impl Pusher {
     async fn push_one(&self, row: Claimed) -> Result<(), DbError> {
         let started = std::time::Instant::now();
         let supplier = row.supplier_id.unwrap_or_default();
