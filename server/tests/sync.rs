@@ -756,6 +756,33 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
         1,
         "without stock_delivery the tracking number is in the chatter, once"
     );
+
+    // The supplier cancels: the receipt drops its lots and the announced quantity, the chatter says so.
+    let mut tx = w.app.db.begin().await.unwrap();
+    tx.execute(Sql::new("UPDATE asn SET status = 'cancelled' WHERE id = $1").bind(asn.id)).await.unwrap();
+    supplyline::domain::event::emit(
+        &mut tx,
+        supplyline::domain::event::NewEvent {
+            event_type: "asn.cancelled",
+            aggregate: ("asn", asn.id),
+            supplier_id: Some(w.nordfast),
+            payload: json!({"asn_id": asn.id}),
+            destinations: &["odoo"],
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    drain_all(&engine).await;
+    let lot_lines = w
+        .sim
+        .search_ids("stock.move.line", json!([["move_id", "=", moves[0]], ["lot_name", "in", ["LOT-A", "LOT-B"]]]));
+    assert!(lot_lines.is_empty(), "the ASN's lots left the receipt: {lot_lines:?}");
+    let bolts = w.sim.search_ids("stock.move", json!([["purchase_line_id", "=", odoo_lines[0]]]));
+    for ml in w.sim.search_ids("stock.move.line", json!([["move_id", "=", bolts[0]]])) {
+        assert_eq!(w.sim.read_record("stock.move.line", ml).unwrap()["quantity"], json!(0.0));
+    }
+    assert_eq!(w.notes_with(odoo_po, "cancelled shipment ASN-1"), 1);
 }
 
 on_both_backends!(

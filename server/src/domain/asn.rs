@@ -639,7 +639,8 @@ impl AsnPort for AsnService {
                 aggregate: ("asn", id),
                 supplier_id: Some(supplier_id),
                 payload: payload.clone(),
-                destinations: &[],
+                // Odoo's receipt drops what this ASN announced (sync::push).
+                destinations: &["odoo"],
             },
         )
         .await

@@ -173,6 +173,18 @@ impl OdooClient {
         records(self.call(model, "search_read", None, kwargs).await?)
     }
 
+    /// Ids of the records matching `domain`.
+    pub async fn search(&self, model: &str, domain: Value) -> Result<Vec<i64>> {
+        let mut kwargs = Map::new();
+        kwargs.insert("domain".into(), domain);
+        match self.call(model, "search", None, kwargs).await? {
+            Value::Array(ids) => {
+                ids.iter().map(|id| id.as_i64().ok_or_else(|| protocol_error("search answered a non-id"))).collect()
+            }
+            _ => Err(protocol_error("search did not answer a list")),
+        }
+    }
+
     /// Reads records by id; ids that no longer exist are simply absent (Odoo drops them).
     pub async fn read(&self, model: &str, ids: &[i64], fields: &[&str]) -> Result<Vec<Map<String, Value>>> {
         let mut kwargs = Map::new();

@@ -92,6 +92,7 @@ pub async fn push(clients: &Clients, row: &Claimed) -> Result<Pushed, PushError>
         "po.change_decided" => change_decided(clients, &client, row, &payload).await,
         "leadtime.decided" => lead_time_decided(clients, &client, row, &payload).await,
         "asn.submitted" => asn_submitted(clients, &client, row).await,
+        "asn.cancelled" => asn_cancelled(clients, &client, row).await,
         other => Err(PushError::NotLinked(format!("no Odoo recipe for {other} events"))),
     };
     if let Err(PushError::Odoo(error)) = &outcome {
@@ -522,4 +523,76 @@ async fn fill_receipt_move(
         odoo.write("stock.move.line", &free, json!({ "quantity": 0.0 })).await?;
     }
     Ok(picking)
+}
+
+/// The supplier withdrew the shipment: its lot lines leave the receipt (unlinked; the bot may, ODOO.md
+/// §11), quantities announced on untracked lines go back to zero, and the chatter says so. Repeating
+/// it finds nothing left to remove.
+async fn asn_cancelled(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> Result<Pushed, PushError> {
+    let db = clients.db();
+    let number: Option<AsnRow> = db
+        .exec()
+        .fetch_optional(
+            Sql::new("SELECT number, status, carrier, tracking_ref, eta FROM asn WHERE id = $1").bind(row.aggregate_id),
+        )
+        .await?;
+    let asn = number.ok_or_else(|| PushError::NotLinked(format!("ASN {} no longer exists", row.aggregate_id)))?;
+    let lines: Vec<AsnLineRow> = db
+        .exec()
+        .fetch_all(
+            Sql::new(
+                "SELECT al.id AS asn_line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
+                        l.line_no, al.quantity
+                 FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
+                 JOIN purchase_order po ON po.id = l.purchase_order_id WHERE al.asn_id = $1 ORDER BY po.id, l.line_no",
+            )
+            .bind(row.aggregate_id),
+        )
+        .await?;
+    let lots: Vec<AsnLotRow> = db
+        .exec()
+        .fetch_all(
+            Sql::new(
+                "SELECT lot.asn_line_id, lot.lot_name, lot.quantity FROM asn_lot lot JOIN asn_line al ON al.id = lot.asn_line_id
+                 WHERE al.asn_id = $1 ORDER BY lot.id",
+            )
+            .bind(row.aggregate_id),
+        )
+        .await?;
+    let mut pos = Vec::new();
+    for line in &lines {
+        let (Some(line_odoo_id), Some(po_odoo_id)) = (line.line_odoo_id, line.po_odoo_id) else { continue };
+        if !pos.contains(&po_odoo_id) {
+            pos.push(po_odoo_id);
+        }
+        let names: Vec<&str> =
+            lots.iter().filter(|l| l.asn_line_id == line.asn_line_id).map(|l| l.lot_name.as_str()).collect();
+        let moves = odoo
+            .search(
+                "stock.move",
+                json!([["purchase_line_id", "=", line_odoo_id], ["state", "not in", ["done", "cancel"]]]),
+            )
+            .await?;
+        if moves.is_empty() {
+            continue;
+        }
+        if names.is_empty() {
+            let announced = odoo.search("stock.move.line", json!([["move_id", "in", moves]])).await?;
+            if !announced.is_empty() {
+                odoo.write("stock.move.line", &announced, json!({ "quantity": 0.0 })).await?;
+            }
+        } else {
+            let ours =
+                odoo.search("stock.move.line", json!([["move_id", "in", moves], ["lot_name", "in", names]])).await?;
+            if !ours.is_empty() {
+                odoo.call("stock.move.line", "unlink", Some(&ours), Default::default()).await?;
+            }
+        }
+    }
+    let body =
+        format!("Supplier cancelled shipment {}: its lots and quantities were taken off the receipt.", asn.number);
+    for po in &pos {
+        post_note_once(odoo, *po, &row.event_uid, &body).await?;
+    }
+    Ok(Pushed::Applied { model: "stock.move.line", odoo_id: 0 })
 }
