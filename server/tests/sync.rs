@@ -130,6 +130,19 @@ impl World {
     }
 }
 
+/// Queues an event for Odoo in `tx`, as a domain service does; its payload carries what the recipes read.
+async fn emit_for_odoo(tx: &mut supplyline::db::Tx, event_type: &str, aggregate: (&str, i64), supplier: i64) {
+    let payload = json!({"asn_id": aggregate.1, "purchase_order_id": aggregate.1, "revision": 1, "decision": "accept", "lines": []});
+    let event = supplyline::domain::event::NewEvent {
+        event_type,
+        aggregate,
+        supplier_id: Some(supplier),
+        payload,
+        destinations: &["odoo"],
+    };
+    supplyline::domain::event::emit(tx, event).await.unwrap();
+}
+
 fn fast_sync() -> SyncConfig {
     SyncConfig {
         backoff_base_ms: 1,
@@ -302,18 +315,7 @@ async fn queue_acknowledgements(w: &World, pos: usize, per_po: usize) -> Vec<(i6
         let po = w.canonical_po(odoo_po).await.unwrap();
         for _ in 0..per_po {
             let mut tx = w.app.db.begin().await.unwrap();
-            supplyline::domain::event::emit(
-                &mut tx,
-                supplyline::domain::event::NewEvent {
-                    event_type: "po.acknowledged",
-                    aggregate: ("purchase_order", po),
-                    supplier_id: Some(w.nordfast),
-                    payload: json!({"purchase_order_id": po, "revision": 1, "decision": "accept", "lines": []}),
-                    destinations: &["odoo"],
-                },
-            )
-            .await
-            .unwrap();
+            emit_for_odoo(&mut tx, "po.acknowledged", ("purchase_order", po), w.nordfast).await;
             tx.commit().await.unwrap();
         }
         out.push((po, odoo_po));
@@ -713,18 +715,7 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
             }
         }
     }
-    supplyline::domain::event::emit(
-        &mut tx,
-        supplyline::domain::event::NewEvent {
-            event_type: "asn.submitted",
-            aggregate: ("asn", asn.id),
-            supplier_id: Some(w.nordfast),
-            payload: json!({"asn_id": asn.id}),
-            destinations: &["odoo"],
-        },
-    )
-    .await
-    .unwrap();
+    emit_for_odoo(&mut tx, "asn.submitted", ("asn", asn.id), w.nordfast).await;
     tx.commit().await.unwrap();
     // The second lot's line is created in Odoo, but the answer is lost: the retry must not create it again.
     w.sim.faults().fail_next_matching(FaultKind::LostResponse, 1, Some("stock.move.line"), Some("create"));
@@ -760,18 +751,7 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
     // The supplier cancels: the receipt drops its lots and the announced quantity, the chatter says so.
     let mut tx = w.app.db.begin().await.unwrap();
     tx.execute(Sql::new("UPDATE asn SET status = 'cancelled' WHERE id = $1").bind(asn.id)).await.unwrap();
-    supplyline::domain::event::emit(
-        &mut tx,
-        supplyline::domain::event::NewEvent {
-            event_type: "asn.cancelled",
-            aggregate: ("asn", asn.id),
-            supplier_id: Some(w.nordfast),
-            payload: json!({"asn_id": asn.id}),
-            destinations: &["odoo"],
-        },
-    )
-    .await
-    .unwrap();
+    emit_for_odoo(&mut tx, "asn.cancelled", ("asn", asn.id), w.nordfast).await;
     tx.commit().await.unwrap();
     drain_all(&engine).await;
     let lot_lines = w

@@ -353,6 +353,38 @@ struct AsnLotRow {
     quantity: f64,
 }
 
+/// The ASN, its lines (with their Odoo ids) and its lots.
+async fn asn_contents(clients: &Clients, asn_id: i64) -> Result<(AsnRow, Vec<AsnLineRow>, Vec<AsnLotRow>), PushError> {
+    let mut exec = clients.db().exec();
+    let asn: Option<AsnRow> = exec
+        .fetch_optional(
+            Sql::new("SELECT number, status, carrier, tracking_ref, eta FROM asn WHERE id = $1").bind(asn_id),
+        )
+        .await?;
+    let asn = asn.ok_or_else(|| PushError::NotLinked(format!("ASN {asn_id} no longer exists")))?;
+    let lines: Vec<AsnLineRow> = exec
+        .fetch_all(
+            Sql::new(
+                "SELECT al.id AS asn_line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
+                        l.line_no, al.quantity
+                 FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
+                 JOIN purchase_order po ON po.id = l.purchase_order_id WHERE al.asn_id = $1 ORDER BY po.id, l.line_no",
+            )
+            .bind(asn_id),
+        )
+        .await?;
+    let lots: Vec<AsnLotRow> = exec
+        .fetch_all(
+            Sql::new(
+                "SELECT lot.asn_line_id, lot.lot_name, lot.quantity FROM asn_lot lot JOIN asn_line al ON al.id = lot.asn_line_id
+                 WHERE al.asn_id = $1 ORDER BY lot.id",
+            )
+            .bind(asn_id),
+        )
+        .await?;
+    Ok((asn, lines, lots))
+}
+
 /// One receipt move line as the ASN wants it: a lot (or none) and its quantity.
 #[derive(Debug, Clone, PartialEq)]
 struct WantedMoveLine {
@@ -366,39 +398,10 @@ struct WantedMoveLine {
 /// chatter (ODOO.md §6.4, §6.6, §7). Lots are matched by name, so a retry creates no second lot line.
 /// Receiving (`button_validate`) stays with the buyer's warehouse.
 async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> Result<Pushed, PushError> {
-    let db = clients.db();
-    let asn: Option<AsnRow> = db
-        .exec()
-        .fetch_optional(
-            Sql::new("SELECT number, status, carrier, tracking_ref, eta FROM asn WHERE id = $1").bind(row.aggregate_id),
-        )
-        .await?;
-    let asn = asn.ok_or_else(|| PushError::NotLinked(format!("ASN {} no longer exists", row.aggregate_id)))?;
+    let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
     if asn.status == "cancelled" {
         return Ok(Pushed::Skipped("the ASN was cancelled before it reached Odoo"));
     }
-    let lines: Vec<AsnLineRow> = db
-        .exec()
-        .fetch_all(
-            Sql::new(
-                "SELECT al.id AS asn_line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
-                        l.line_no, al.quantity
-                 FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
-                 JOIN purchase_order po ON po.id = l.purchase_order_id WHERE al.asn_id = $1 ORDER BY po.id, l.line_no",
-            )
-            .bind(row.aggregate_id),
-        )
-        .await?;
-    let lots: Vec<AsnLotRow> = db
-        .exec()
-        .fetch_all(
-            Sql::new(
-                "SELECT lot.asn_line_id, lot.lot_name, lot.quantity FROM asn_lot lot JOIN asn_line al ON al.id = lot.asn_line_id
-                 WHERE al.asn_id = $1 ORDER BY lot.id",
-            )
-            .bind(row.aggregate_id),
-        )
-        .await?;
     let has_tracking_field = odoo.fields_get("stock.picking").await?.contains_key("carrier_tracking_ref");
     let mut pickings = Vec::new();
     let mut pos: Vec<(i64, &str)> = Vec::new();
@@ -529,36 +532,7 @@ async fn fill_receipt_move(
 /// §11), quantities announced on untracked lines go back to zero, and the chatter says so. Repeating
 /// it finds nothing left to remove.
 async fn asn_cancelled(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> Result<Pushed, PushError> {
-    let db = clients.db();
-    let number: Option<AsnRow> = db
-        .exec()
-        .fetch_optional(
-            Sql::new("SELECT number, status, carrier, tracking_ref, eta FROM asn WHERE id = $1").bind(row.aggregate_id),
-        )
-        .await?;
-    let asn = number.ok_or_else(|| PushError::NotLinked(format!("ASN {} no longer exists", row.aggregate_id)))?;
-    let lines: Vec<AsnLineRow> = db
-        .exec()
-        .fetch_all(
-            Sql::new(
-                "SELECT al.id AS asn_line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
-                        l.line_no, al.quantity
-                 FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
-                 JOIN purchase_order po ON po.id = l.purchase_order_id WHERE al.asn_id = $1 ORDER BY po.id, l.line_no",
-            )
-            .bind(row.aggregate_id),
-        )
-        .await?;
-    let lots: Vec<AsnLotRow> = db
-        .exec()
-        .fetch_all(
-            Sql::new(
-                "SELECT lot.asn_line_id, lot.lot_name, lot.quantity FROM asn_lot lot JOIN asn_line al ON al.id = lot.asn_line_id
-                 WHERE al.asn_id = $1 ORDER BY lot.id",
-            )
-            .bind(row.aggregate_id),
-        )
-        .await?;
+    let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
     let mut pos = Vec::new();
     for line in &lines {
         let (Some(line_odoo_id), Some(po_odoo_id)) = (line.line_odoo_id, line.po_odoo_id) else { continue };
