@@ -47,7 +47,7 @@ pub struct Store {
     pub database: String,
     pub stock_delivery: bool,
     pub schema: Arc<Schema>,
-    pub tables: BTreeMap<String, BTreeMap<i64, Record>>,
+    pub tables: BTreeMap<String, im::OrdMap<i64, Record>>,
     pub next_ids: BTreeMap<String, i64>,
     pub sequences: BTreeMap<String, i64>,
     pub auth: BTreeMap<i64, UserAuth>,
