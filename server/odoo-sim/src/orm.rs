@@ -308,9 +308,7 @@ impl<'a> Env<'a> {
                     }
                 }
             }
-            if let Some(t) = self.st.tables.get_mut(model) {
-                t.remove(&id);
-            }
+            self.st.remove(model, id);
         }
         Ok(())
     }

@@ -56,12 +56,24 @@ pub struct Store {
     pub next_action_id: i64,
     /// Last transaction timestamp handed out; write_date never goes backwards.
     pub last_stamp: NaiveDateTime,
+    /// Many2one reverse lookups `(model, field) → target → ids`, built on first use and kept up to date by
+    /// `set_raw` and `remove`, so one2many fields cost a lookup instead of a table scan.
+    pub inverse_index: im::HashMap<(String, String), im::HashMap<i64, im::OrdSet<i64>>>,
     /// Well-known records (`uom.product_uom_unit` …).
     pub xmlids: BTreeMap<&'static str, i64>,
 }
 
 impl Store {
     pub fn new(version: OdooVersion, database: String, stock_delivery: bool, schema: Schema) -> Self {
+        // Every one2many's inverse many2one is indexed from the start (the tables are empty).
+        let mut inverse_index = im::HashMap::new();
+        for mdef in schema.models.values() {
+            for f in &mdef.fields {
+                if let Kind::One2many(comodel, inverse) = &f.kind {
+                    inverse_index.insert((comodel.to_string(), inverse.to_string()), im::HashMap::new());
+                }
+            }
+        }
         Store {
             version,
             database,
@@ -76,6 +88,7 @@ impl Store {
             next_action_id: 490,
             last_stamp: NaiveDateTime::default(),
             xmlids: BTreeMap::new(),
+            inverse_index,
         }
     }
 
@@ -121,6 +134,22 @@ impl Store {
 
     /// Stored-only setter for internal bookkeeping (no write_date, no webhooks).
     pub fn set_raw(&mut self, model: &str, id: i64, field: &str, value: Value) {
+        let key = (model.to_string(), field.to_string());
+        if self.inverse_index.contains_key(&key) {
+            let old = self.rec(model, id).and_then(|r| r.get(field)).and_then(Value::as_i64);
+            let new = value.as_i64();
+            if old != new {
+                let index = self.inverse_index.get_mut(&key).expect("checked");
+                if let Some(old) = old {
+                    if let Some(ids) = index.get_mut(&old) {
+                        ids.remove(&id);
+                    }
+                }
+                if let Some(new) = new {
+                    index.entry(new).or_default().insert(id);
+                }
+            }
+        }
         if let Some(r) = self.rec_mut(model, id) {
             r.insert(field.to_string(), value);
         }
@@ -178,17 +207,39 @@ impl Store {
         self.value(model, id, field).as_bool().unwrap_or(false)
     }
 
-    /// Ids of `model` whose many2one `field` points at `target`.
+    /// Ids of `model` whose many2one `field` points at `target`, ascending.
     pub fn inverse(&self, model: &str, field: &str, target: i64) -> Vec<i64> {
-        self.tables
-            .get(model)
-            .map(|t| {
-                t.iter()
-                    .filter(|(_, r)| r.get(field).and_then(Value::as_i64) == Some(target))
-                    .map(|(id, _)| *id)
-                    .collect()
-            })
-            .unwrap_or_default()
+        let key = (model.to_string(), field.to_string());
+        if let Some(index) = self.inverse_index.get(&key) {
+            return index.get(&target).map(|ids| ids.iter().copied().collect()).unwrap_or_default();
+        }
+        self.scan_inverse(model, field).get(&target).map(|ids| ids.iter().copied().collect()).unwrap_or_default()
+    }
+
+    fn scan_inverse(&self, model: &str, field: &str) -> im::HashMap<i64, im::OrdSet<i64>> {
+        let mut index: im::HashMap<i64, im::OrdSet<i64>> = im::HashMap::new();
+        if let Some(t) = self.tables.get(model) {
+            for (id, r) in t.iter() {
+                if let Some(target) = r.get(field).and_then(Value::as_i64) {
+                    index.entry(target).or_default().insert(*id);
+                }
+            }
+        }
+        index
+    }
+
+    /// Deletes a record and its entries in the reverse indexes.
+    pub fn remove(&mut self, model: &str, id: i64) {
+        let Some(record) = self.tables.get_mut(model).and_then(|t| t.remove(&id)) else { return };
+        for ((m, field), index) in self.inverse_index.iter_mut() {
+            if m == model {
+                if let Some(target) = record.get(field).and_then(Value::as_i64) {
+                    if let Some(ids) = index.get_mut(&target) {
+                        ids.remove(&id);
+                    }
+                }
+            }
+        }
     }
 
     /// Ids of `model` whose stored values satisfy `pred`.
