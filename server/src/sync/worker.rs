@@ -17,11 +17,8 @@ use super::push::{self, PushError, Pushed};
 use crate::db::{Db, DbError};
 
 pub struct Worker {
-    /// What each push needs; shared with the push tasks.
+    /// What each push needs (database, clients, configuration, lease owner); shared with the push tasks.
     pusher: Arc<Pusher>,
-    db: Db,
-    config: SyncConfig,
-    owner: String,
     /// When each flow last ran, for interval and batch tiers.
     last_run: Mutex<HashMap<Flow, DateTime<Utc>>>,
 }
@@ -37,25 +34,25 @@ struct Pusher {
 impl Worker {
     pub fn new(db: Db, clients: Clients, config: SyncConfig, metrics: Arc<SyncMetrics>) -> Worker {
         let owner = format!("{}-{:08x}", hostname(), rand::random::<u32>());
-        let pusher =
-            Arc::new(Pusher { db: db.clone(), clients, config: config.clone(), owner: owner.clone(), metrics });
-        Worker { pusher, db, config, owner, last_run: Mutex::default() }
+        Worker { pusher: Arc::new(Pusher { db, clients, config, owner, metrics }), last_run: Mutex::default() }
     }
 
     pub fn owner(&self) -> &str {
-        &self.owner
+        &self.pusher.owner
     }
 
     /// Runs until `shutdown` resolves; a failing database is logged and retried, never fatal.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
-        let bell = self.db.outbox_bell();
-        let poll = Duration::from_millis(self.config.poll_interval_ms);
+        let bell = self.pusher.db.outbox_bell();
+        let poll = Duration::from_millis(self.pusher.config.poll_interval_ms);
         tokio::pin!(shutdown);
-        tracing::info!(worker = %self.owner, "outbox worker started");
+        tracing::info!(worker = %self.pusher.owner, "outbox worker started");
         loop {
             match self.drain().await {
                 Ok(_) => {}
-                Err(error) => tracing::warn!(worker = %self.owner, %error, "outbox worker could not read the queue"),
+                Err(error) => {
+                    tracing::warn!(worker = %self.pusher.owner, %error, "outbox worker could not read the queue")
+                }
             }
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -63,7 +60,7 @@ impl Worker {
                 _ = tokio::time::sleep(poll) => {}
             }
         }
-        tracing::info!(worker = %self.owner, "outbox worker stopped");
+        tracing::info!(worker = %self.pusher.owner, "outbox worker stopped");
     }
 
     /// Pushes until nothing is due; returns how many rows it handled. Tests call this directly.
@@ -74,7 +71,7 @@ impl Worker {
         let mut in_flight = tokio::task::JoinSet::new();
         let mut handled = 0;
         loop {
-            let free = self.config.concurrency.saturating_sub(in_flight.len());
+            let free = self.pusher.config.concurrency.saturating_sub(in_flight.len());
             if free > 0 {
                 for row in self.claim(&prefixes, free).await? {
                     let pusher = self.pusher.clone();
@@ -98,7 +95,7 @@ impl Worker {
     /// One claim of up to `concurrency` rows (each of a different PO) and their pushes.
     pub async fn run_once(&self) -> Result<usize, DbError> {
         let prefixes = self.due_prefixes(Utc::now()).await;
-        let rows = self.claim(&prefixes, self.config.concurrency).await?;
+        let rows = self.claim(&prefixes, self.pusher.config.concurrency).await?;
         let count = rows.len();
         for outcome in futures::future::join_all(rows.into_iter().map(|row| self.pusher.push_one(row))).await {
             outcome?;
@@ -107,15 +104,15 @@ impl Worker {
     }
 
     async fn claim(&self, prefixes: &[&str], limit: usize) -> Result<Vec<Claimed>, DbError> {
-        let lease = chrono::Duration::seconds(self.config.lease_secs as i64);
-        outbox::claim(&self.db, &self.owner, prefixes, limit, lease, Utc::now()).await
+        let lease = chrono::Duration::seconds(self.pusher.config.lease_secs as i64);
+        outbox::claim(&self.pusher.db, &self.pusher.owner, prefixes, limit, lease, Utc::now()).await
     }
 
     async fn due_prefixes(&self, now: DateTime<Utc>) -> Vec<&'static str> {
         let mut last_run = self.last_run.lock().await;
         let mut due = Vec::new();
         for flow in Flow::ALL.into_iter().filter(|f| *f != Flow::PoPull) {
-            if self.config.tiers.of(flow).is_due(last_run.get(&flow).copied(), now) {
+            if self.pusher.config.tiers.of(flow).is_due(last_run.get(&flow).copied(), now) {
                 due.push(flow.event_prefix());
                 last_run.insert(flow, now);
             }

@@ -19,6 +19,14 @@ const MOVE_STATES: &[(&str, &str)] = &[
     ("cancel", "Cancelled"),
 ];
 
+/// `stock.picking.type.code`, mirrored by `stock.picking.picking_type_code`.
+const PICKING_TYPE_CODES: &[(&str, &str)] = &[
+    ("incoming", "Receipt"),
+    ("outgoing", "Delivery"),
+    ("internal", "Internal Transfer"),
+    ("mrp_operation", "Manufacturing"),
+];
+
 pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
     let package_model = if v == OdooVersion::V19 { "stock.package" } else { "stock.quant.package" };
     let mut picking =
@@ -47,17 +55,7 @@ pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
             field("move_ids", "Stock Moves", One2many("stock.move", "picking_id")),
             field("move_line_ids", "Operations", One2many("stock.move.line", "picking_id")),
             field("picking_type_id", "Operation Type", Many2one("stock.picking.type")).required(),
-            field(
-                "picking_type_code",
-                "Type of Operation",
-                sel(&[
-                    ("incoming", "Receipt"),
-                    ("outgoing", "Delivery"),
-                    ("internal", "Internal Transfer"),
-                    ("mrp_operation", "Manufacturing"),
-                ]),
-            )
-            .related("picking_type_id.code"),
+            field("picking_type_code", "Type of Operation", sel(PICKING_TYPE_CODES)).related("picking_type_id.code"),
             field("location_id", "Source Location", Many2one("stock.location")).required(),
             field("location_dest_id", "Destination Location", Many2one("stock.location")).required(),
             field("backorder_id", "Back Order of", Many2one("stock.picking")),
@@ -202,17 +200,7 @@ pub fn register(s: &mut Schema, v: OdooVersion, stock_delivery: bool) {
             .order("id")
             .with(vec![
                 field("name", "Operation Type", Char).required(),
-                field(
-                    "code",
-                    "Type of Operation",
-                    sel(&[
-                        ("incoming", "Receipt"),
-                        ("outgoing", "Delivery"),
-                        ("internal", "Internal Transfer"),
-                        ("mrp_operation", "Manufacturing"),
-                    ]),
-                )
-                .required(),
+                field("code", "Type of Operation", sel(PICKING_TYPE_CODES)).required(),
                 field("sequence_code", "Sequence Prefix", Char).required(),
                 field("default_location_src_id", "Default Source Location", Many2one("stock.location")),
                 field("default_location_dest_id", "Default Destination Location", Many2one("stock.location")),
