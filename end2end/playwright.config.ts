@@ -46,6 +46,7 @@ export default defineConfig({
       SUPPLYLINE_BIND: `127.0.0.1:${port}`,
       SUPPLYLINE_SITE_ROOT: "target/site",
       SUPPLYLINE_LOG_LEVEL: "warn",
+      SUPPLYLINE_MAIL_DIR: `${dataDir}/mail`,
     },
   },
 });

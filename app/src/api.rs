@@ -8,6 +8,9 @@ use crate::model::{
 };
 use crate::AppError;
 
+mod notification;
+pub use notification::*;
+
 #[server(prefix = "/rpc", endpoint = "session")]
 pub async fn current_session() -> Result<Option<SessionView>, AppError> {
     use crate::ports::{as_actor, current_actor};

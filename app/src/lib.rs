@@ -54,6 +54,9 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=pages::account_link::ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view=pages::account_link::ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitation/:token") view=pages::account_link::InvitationPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=components::shell::AppShell ssr=SsrMode::Async>
                         <Route path=path!("") view=|| view! { <Redirect path="/pos"/> }/>
                         <Route path=path!("pos") view=pages::po_list::PoListPage ssr=SsrMode::Async/>
@@ -66,6 +69,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("asns") view=pages::asn::AsnListPage ssr=SsrMode::Async/>
                         <Route path=path!("asns/new") view=pages::asn::AsnNewPage ssr=SsrMode::Async/>
                         <Route path=path!("asns/:id") view=pages::asn::AsnDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
+                        <Route path=path!("team") view=pages::team::TeamPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -99,6 +99,29 @@ pub trait AsnPort: Send + Sync {
     async fn cancel(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait NotificationPort: Send + Sync {
+    /// The actor's latest notifications, newest first, with the unread count.
+    async fn list(&self, actor: &Actor) -> Result<crate::model::NotificationList, AppError>;
+    async fn unread_count(&self, actor: &Actor) -> Result<i64, AppError>;
+    /// Marks one of the actor's notifications read (another person's answers 404), or all with `None`.
+    async fn mark_read(&self, actor: &Actor, id: Option<i64>) -> Result<(), AppError>;
+    async fn preferences(&self, actor: &Actor) -> Result<Vec<crate::model::PreferenceView>, AppError>;
+    async fn set_preferences(&self, actor: &Actor, input: crate::model::PreferencesInput) -> Result<(), AppError>;
+}
+
+#[async_trait::async_trait]
+pub trait TeamPort: Send + Sync {
+    /// The people the actor administers: a supplier admin their supplier's users, a buyer the
+    /// suppliers' users, an admin everyone. Supplier users are refused.
+    async fn team(&self, actor: &Actor) -> Result<crate::model::TeamView, AppError>;
+    /// Creates the account (or renews a pending invitation) and e-mails a one-time link.
+    async fn invite(&self, actor: &Actor, input: crate::model::InviteInput) -> Result<(), AppError>;
+    async fn set_active(&self, actor: &Actor, input: crate::model::MemberStatusInput) -> Result<(), AppError>;
+    /// Whether a one-time link (invitation or password reset) still works; for anyone, signed in or not.
+    async fn link_status(&self, token: &str, invitation: bool) -> Result<crate::model::AccountLinkView, AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -109,6 +132,8 @@ pub struct Services {
     pub lead_times: Arc<dyn LeadTimePort>,
     pub sync: Arc<dyn SyncPort>,
     pub asns: Arc<dyn AsnPort>,
+    pub notifications: Arc<dyn NotificationPort>,
+    pub team: Arc<dyn TeamPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

@@ -80,4 +80,17 @@ test("the buyer accepts the proposal and the supplier sees the line accepted", a
   await expect(page.getByTestId("line-answer-1")).toContainText("Accepted");
   await expect(page.getByTestId("line-answer-1")).toContainText("accepted by the buyer");
   await expect(page.getByText("Acknowledged", { exact: true })).toBeVisible();
+
+  // The decision also reached Marco's notifications: the bell counts it, the list names it.
+  const decided = page.getByTestId("notification").filter({ hasText: `Your proposal on ${proposedPo} was accepted` });
+  await expect(async () => {
+    await page.goto("/notifications");
+    await expect(decided).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.getByTestId("unread-count")).toBeVisible();
+  await waitForHydration(page);
+  await page.getByTestId("mark-all-read").click();
+  await expect(decided).toHaveAttribute("data-read", "true");
+  await page.reload();
+  await expect(page.getByTestId("unread-count")).toHaveCount(0);
 });

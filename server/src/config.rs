@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::asn::AsnConfig;
+use crate::mail::{MailConfig, TransportKind};
 use crate::secret::{MasterKeySpec, Secret};
 use crate::sync::config::SyncConfig;
 
@@ -58,6 +59,9 @@ pub struct Config {
     /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,
     pub asn: AsnConfig,
+    pub mail: MailConfig,
+    /// Run the notifier (in-app notifications, e-mail, reminders) in `serve`. Tests drain it themselves.
+    pub notifications_enabled: bool,
 }
 
 impl Default for Config {
@@ -76,6 +80,8 @@ impl Default for Config {
             sync: SyncConfig::default(),
             metrics_token: None,
             asn: AsnConfig::default(),
+            mail: MailConfig::default(),
+            notifications_enabled: true,
         }
     }
 }
@@ -162,6 +168,48 @@ impl Config {
         if let Some(v) = lookup("SUPPLYLINE_METRICS_TOKEN") {
             self.metrics_token = Some(Secret::new(v));
         }
+        if let Some(v) = lookup("SUPPLYLINE_NOTIFICATIONS_ENABLED") {
+            self.notifications_enabled = parsed("SUPPLYLINE_NOTIFICATIONS_ENABLED", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_MAIL_TRANSPORT") {
+            self.mail.transport = match v.as_str() {
+                "smtp" => TransportKind::Smtp,
+                "file" => TransportKind::File,
+                "log" => TransportKind::Log,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "SUPPLYLINE_MAIL_TRANSPORT",
+                        value: v,
+                        reason: "use smtp, file or log".into(),
+                    })
+                }
+            };
+        }
+        if let Some(v) = lookup("SUPPLYLINE_MAIL_FROM") {
+            self.mail.from = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_MAIL_DIR") {
+            self.mail.file_dir = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SMTP_HOST") {
+            self.mail.smtp_host = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SMTP_PORT") {
+            self.mail.smtp_port = parsed("SUPPLYLINE_SMTP_PORT", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SMTP_TLS") {
+            self.mail.smtp_tls = toml::Value::String(v.clone()).try_into().map_err(|_| ConfigError::Env {
+                name: "SUPPLYLINE_SMTP_TLS",
+                value: v,
+                reason: "use none, starttls or tls".into(),
+            })?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SMTP_USERNAME") {
+            self.mail.smtp_username = Some(v);
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SMTP_PASSWORD") {
+            self.mail.smtp_password = Some(Secret::new(v));
+        }
         if let Some(v) = lookup("SUPPLYLINE_SYNC_ENABLED") {
             self.sync.enabled = parsed("SUPPLYLINE_SYNC_ENABLED", v)?;
         }
@@ -197,6 +245,7 @@ impl Config {
                 reason: "must be between 0 and 100".into(),
             });
         }
+        self.mail.validate().map_err(|reason| ConfigError::Invalid { field: "mail", reason })?;
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {
@@ -210,6 +259,14 @@ impl Config {
     /// Cookies are Secure when users reach us over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The portal's address for links in e-mail: the public URL, else the address we listen on.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
     }
 
     /// The public origin (`scheme://host[:port]`), when configured.
@@ -290,6 +347,24 @@ mod tests {
         assert_eq!(ok.throttle.account_max_failures, 3);
         assert_eq!(ok.throttle.window_minutes, 15);
         assert!(toml::from_str::<Config>("databse_url = \"x\"").is_err());
+    }
+
+    #[test]
+    fn mail_settings_come_from_the_environment() {
+        let c = with_env(&[
+            ("SUPPLYLINE_MAIL_TRANSPORT", "smtp"),
+            ("SUPPLYLINE_SMTP_HOST", "mail.example.com"),
+            ("SUPPLYLINE_SMTP_PORT", "465"),
+            ("SUPPLYLINE_SMTP_TLS", "tls"),
+        ])
+        .unwrap();
+        assert_eq!(c.mail.transport, TransportKind::Smtp);
+        assert_eq!((c.mail.smtp_host.as_str(), c.mail.smtp_port), ("mail.example.com", 465));
+        assert_eq!(c.mail.smtp_tls, crate::mail::SmtpTls::Tls);
+        let err = with_env(&[("SUPPLYLINE_SMTP_TLS", "ssl")]).unwrap_err();
+        assert!(err.to_string().contains("SUPPLYLINE_SMTP_TLS"), "{err}");
+        let err = with_env(&[("SUPPLYLINE_SMTP_USERNAME", "u")]).unwrap_err();
+        assert!(err.to_string().contains("smtp_password"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{Database, Encode, FromRow, Postgres, Sqlite, Type};
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -41,7 +41,27 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
-    outbox_bell: Arc<Notify>,
+    outbox_bell: Arc<OutboxBell>,
+}
+
+/// Wakes every outbox consumer (the Odoo worker, the notifier) once per ring, however many rang
+/// while it was busy: each consumer holds its own receiver.
+#[derive(Debug)]
+pub struct OutboxBell(watch::Sender<u64>);
+
+impl OutboxBell {
+    fn new() -> OutboxBell {
+        OutboxBell(watch::channel(0).0)
+    }
+
+    pub fn ring(&self) {
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver whose `changed()` resolves after the next ring.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.0.subscribe()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -254,7 +274,7 @@ impl Executor for PoolExec<'_> {
 /// One transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     inner: TxInner,
-    bell: Arc<Notify>,
+    bell: Arc<OutboxBell>,
     rings: bool,
 }
 
@@ -270,7 +290,7 @@ impl Tx {
             TxInner::Postgres(tx) => tx.commit().await?,
         }
         if self.rings {
-            self.bell.notify_one();
+            self.bell.ring();
         }
         Ok(())
     }
@@ -364,15 +384,15 @@ impl Db {
     }
 
     fn from_pool(pool: Pool) -> Db {
-        Db { pool, outbox_bell: Arc::new(Notify::new()) }
+        Db { pool, outbox_bell: Arc::new(OutboxBell::new()) }
     }
 
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
-    /// Rung by every commit that queued outbox rows; the sync worker waits on it.
-    pub fn outbox_bell(&self) -> Arc<Notify> {
+    /// Rung by every commit that queued outbox rows; the outbox consumers wait on it.
+    pub fn outbox_bell(&self) -> Arc<OutboxBell> {
         self.outbox_bell.clone()
     }
 

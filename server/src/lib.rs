@@ -7,6 +7,8 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod mail;
+pub mod notify;
 pub mod odoo;
 pub mod secret;
 pub mod startup;

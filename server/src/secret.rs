@@ -12,6 +12,21 @@ use base64::Engine;
 #[serde(transparent)]
 pub struct Secret(String);
 
+/// 256 random bits as 64 hex characters: webhook URL secrets, one-time account links.
+pub fn random_token() -> String {
+    hex(&rand::random::<[u8; 32]>())
+}
+
+/// What we keep of a token we issued: its SHA-256, in hex.
+pub fn sha256_hex(token: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())

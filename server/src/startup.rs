@@ -11,6 +11,8 @@ use crate::auth::throttle::Throttle;
 use crate::config::{redact_url, Config};
 use crate::db::{Db, DbError};
 use crate::http::{router, AppState};
+use crate::mail::Mailer;
+use crate::notify::Notifier;
 use crate::sync::SyncEngine;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +23,8 @@ pub enum StartupError {
     Migrate { url: String, source: DbError },
     #[error("cannot prepare the session table: {0}")]
     Sessions(sqlx::Error),
+    #[error("cannot set up e-mail: {0}")]
+    Mail(#[from] crate::mail::MailError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -52,6 +56,7 @@ pub struct Application {
     throttle: Throttle,
     sync: Arc<SyncEngine>,
     sync_enabled: bool,
+    notifier: Option<Notifier>,
 }
 
 impl Application {
@@ -67,7 +72,9 @@ impl Application {
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartupError::Bind { addr: config.bind, source })?;
         let options = leptos_options(&config);
-        let state = AppState::new(db.clone(), config, options);
+        let mailer = Arc::new(Mailer::from_config(&config.mail)?);
+        let notifier = config.notifications_enabled.then(|| notifier(&db, mailer.clone(), &config));
+        let state = AppState::new(db.clone(), config, mailer, options);
         let throttle = state.throttle.clone();
         let sync = state.sync.clone();
         let sync_enabled = state.config.sync.enabled;
@@ -79,6 +86,7 @@ impl Application {
             throttle,
             sync,
             sync_enabled,
+            notifier,
         })
     }
 
@@ -102,7 +110,13 @@ impl Application {
         let cleanup =
             spawn_housekeeping(self.sessions.clone(), self.throttle.clone(), std::time::Duration::from_secs(600));
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let sync_tasks = if self.sync_enabled { self.sync.spawn(stopped).await } else { Vec::new() };
+        let mut sync_tasks = if self.sync_enabled { self.sync.spawn(stopped.clone()).await } else { Vec::new() };
+        if let Some(notifier) = self.notifier {
+            let mut stopped = stopped;
+            sync_tasks.push(tokio::spawn(notifier.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })));
+        }
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
@@ -117,6 +131,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
     }
+}
+
+/// The notifier a server runs: in-app notifications, e-mail and acknowledgement reminders.
+pub fn notifier(db: &Db, mailer: Arc<Mailer>, config: &Config) -> Notifier {
+    Notifier::new(db.clone(), mailer, config.base_url(), config.sync.clone(), config.mail.reminder_hours_before)
 }
 
 /// Every `period`: expired sessions and spent sign-in throttle rows are deleted.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use crate::api::current_session;
+use crate::api::{current_session, unread_notifications};
 use crate::model::{Role, SessionView};
 
 #[component]
@@ -42,8 +42,9 @@ pub fn AppShell() -> impl IntoView {
 /// Links the role may use. Only what exists is linked; nothing leads to an empty page.
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
-        Role::SupplierUser | Role::SupplierAdmin => {
-            vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times")]
+        Role::SupplierUser => vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times")],
+        Role::SupplierAdmin => {
+            vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times"), ("/team", "Team")]
         }
         Role::Buyer | Role::Admin => {
             let mut links = vec![
@@ -53,6 +54,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/lead-time-proposals", "Lead times"),
                 ("/asns", "Shipments"),
             ];
+            links.push(("/team", "Team"));
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));
             }
@@ -79,6 +81,7 @@ fn Nav(session: SessionView) -> impl IntoView {
                 .collect_view()}
         </nav>
         <div class="ml-auto flex items-center gap-3 text-sm">
+            <Bell/>
             <div class="text-right leading-tight">
                 <div class="font-medium" data-testid="user-name">{session.display_name.clone()}</div>
                 <div class="text-slate-400 text-xs">{who}</div>
@@ -89,5 +92,36 @@ fn Nav(session: SessionView) -> impl IntoView {
                 </button>
             </form>
         </div>
+    }
+}
+
+/// The unread count, refreshed on every navigation; links to the notification list.
+#[component]
+fn Bell() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let unread = Resource::new(move || location.pathname.get(), |_| unread_notifications());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = unread.await.unwrap_or(0);
+                let label = match n {
+                    0 => "Notifications, none unread".to_string(),
+                    1 => "Notifications, 1 unread".to_string(),
+                    n => format!("Notifications, {n} unread"),
+                };
+                view! {
+                    <a href="/notifications" aria-label=label data-testid="bell"
+                        class="relative rounded px-2 py-1 hover:bg-slate-700">
+                        <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2">
+                            <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
+                        </svg>
+                        {(n > 0).then(|| view! {
+                            <span data-testid="unread-count"
+                                class="absolute -right-1 -top-1 rounded-full bg-rose-600 px-1.5 text-xs font-semibold">{n.to_string()}</span>
+                        })}
+                    </a>
+                }
+            })}
+        </Transition>
     }
 }

@@ -13,6 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let signed_out = move || query.read().get("signed_out").is_some();
+    let password_set = move || query.read().get("password_set").is_some();
 
     view! {
         <Title text="Sign in"/>
@@ -23,6 +24,11 @@ pub fn LoginPage() -> impl IntoView {
                 <Show when=signed_out>
                     <p role="status" class="mt-4 rounded border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
                         "You have signed out."
+                    </p>
+                </Show>
+                <Show when=password_set>
+                    <p role="status" data-testid="password-set" class="mt-4 rounded border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
+                        "Your password is set. Sign in with it."
                     </p>
                 </Show>
                 <Suspense fallback=|| ()>
@@ -48,6 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                                 <button type="submit" class="w-full rounded bg-slate-900 px-4 py-2 font-medium text-white hover:bg-slate-700">
                                     "Sign in"
                                 </button>
+                                <p class="text-center text-sm"><a href="/forgot-password" class="text-blue-700 underline">"Forgot your password?"</a></p>
                             </form>
                         }
                     })}

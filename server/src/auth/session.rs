@@ -43,7 +43,7 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trust_forwarded_
     peer.map(|p| p.ip().to_string())
 }
 
-fn peer(request: &Request) -> Option<SocketAddr> {
+pub fn peer(request: &Request) -> Option<SocketAddr> {
     request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
 }
 
@@ -78,8 +78,13 @@ pub async fn load_actor(State(state): State<AppState>, session: Session, mut req
 
 /// Paths anyone may open; every other page sends a signed-out visitor to the sign-in form.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/logout" | "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico" | "/robots.txt")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/logout" | "/forgot-password" | "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico" | "/robots.txt"
+    ) || path.starts_with("/pkg/")
+        // One-time links from e-mail: the token in the path is the credential.
+        || path.starts_with("/reset-password/")
+        || path.starts_with("/invitation/")
         // Server functions answer 401 themselves; a redirect would confuse their callers.
         || path.starts_with("/rpc/")
 }
@@ -260,5 +265,7 @@ mod tests {
     fn signed_out_visitors_may_reach_only_public_paths() {
         assert!(is_public("/login") && is_public("/pkg/supplyline.wasm") && is_public("/rpc/purchase_orders"));
         assert!(!is_public("/pos") && !is_public("/pos/1") && !is_public("/"));
+        assert!(is_public("/forgot-password") && is_public("/invitation/abc") && is_public("/reset-password/abc"));
+        assert!(!is_public("/team") && !is_public("/notifications"));
     }
 }

@@ -151,6 +151,15 @@ async fn serve(mut config: Config, demo_mode: bool) -> Result<(), String> {
             Err(e) => return Err(format!("seeding the demo dataset failed: {e}")),
         }
     }
+    let mail_note = match config.mail.transport {
+        crate::mail::TransportKind::File => {
+            format!("E-mail is written to {}/ (one .eml file per message)", config.mail.file_dir)
+        }
+        crate::mail::TransportKind::Log => "E-mail is only logged (recipient and subject)".to_string(),
+        crate::mail::TransportKind::Smtp => {
+            format!("E-mail goes to {}:{}", config.mail.smtp_host, config.mail.smtp_port)
+        }
+    };
     let app = Application::build_with_db(config, db.clone()).await.map_err(|e| e.to_string())?;
     let addr = app.local_addr();
     let odoo = if demo_mode {
@@ -165,6 +174,7 @@ async fn serve(mut config: Config, demo_mode: bool) -> Result<(), String> {
     };
     tracing::info!(%addr, database = %db_url, ready_ms = started.elapsed().as_millis() as u64, "Supplyline is ready");
     println!("Supplyline is running at http://{addr}  (database: {db_url})");
+    println!("{mail_note}");
     if demo_mode {
         if let Some(odoo) = &odoo {
             println!(

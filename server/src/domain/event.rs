@@ -8,7 +8,8 @@ pub struct NewEvent<'a> {
     pub aggregate: (&'a str, i64),
     pub supplier_id: Option<i64>,
     pub payload: serde_json::Value,
-    /// Where the event must be delivered (e.g. `odoo`); each gets an outbox row kept in order per aggregate.
+    /// Where the event must be delivered (e.g. `odoo`); each gets an outbox row kept in order per
+    /// aggregate. The notifier is added by [`emit`] itself for events that notify someone.
     pub destinations: &'a [&'a str],
 }
 
@@ -37,17 +38,21 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
         )
         .await?;
     let ordering_key = format!("{}:{}", event.aggregate.0, event.aggregate.1);
-    if !event.destinations.is_empty() {
+    // Events that tell someone something also go to the notifier, whatever the caller named.
+    let notifies = crate::notify::topic::topic_of(event.event_type, &event.payload).is_some();
+    let destinations: Vec<&str> =
+        event.destinations.iter().copied().chain(notifies.then_some(crate::sync::outbox::NOTIFY)).collect();
+    if !destinations.is_empty() {
         tx.ring_outbox_bell_on_commit();
     }
-    for destination in event.destinations {
+    for destination in destinations {
         tx.execute(
             Sql::new(
                 "INSERT INTO outbox (event_id, destination, ordering_key, status, attempts, next_attempt_at, created_at)
                  VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
             )
             .bind(row.id)
-            .bind(*destination)
+            .bind(destination)
             .bind(ordering_key.as_str())
             .bind(now),
         )

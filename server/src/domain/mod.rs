@@ -8,10 +8,12 @@ pub mod audit;
 pub mod event;
 pub mod lead_time;
 pub mod monitor;
+pub mod notification;
 pub mod ops;
 pub mod order;
 pub mod proposal;
 pub mod sscc;
+pub mod team;
 
 use app::AppError;
 

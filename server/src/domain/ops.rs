@@ -191,7 +191,7 @@ impl SyncPort for SyncService {
         };
         audit::record(&mut self.db.exec(), entry).await.map_err(internal)?;
         // The worker starts on the replayed rows at once.
-        self.db.outbox_bell().notify_one();
+        self.db.outbox_bell().ring();
         Ok(replayed)
     }
 }

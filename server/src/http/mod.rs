@@ -19,16 +19,19 @@ use app::ports::Services;
 
 use crate::auth::store::SessionDb;
 use crate::auth::throttle::Throttle;
-use crate::auth::{csrf, session};
+use crate::auth::{account_link, csrf, session};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::asn::AsnService;
 use crate::domain::lead_time::LeadTimeService;
+use crate::domain::notification::NotificationService;
 use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
+use crate::domain::team::TeamService;
+use crate::mail::Mailer;
 use crate::sync::SyncEngine;
 
 pub mod sync;
@@ -40,6 +43,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub throttle: Throttle,
     pub services: Services,
+    /// The public account forms (password reset, invitations) reach it without an actor.
+    pub team: Arc<TeamService>,
+    pub mailer: Arc<Mailer>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -50,7 +56,8 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+    pub fn new(db: Db, config: Config, mailer: Arc<Mailer>, leptos_options: LeptosOptions) -> AppState {
+        let team = Arc::new(TeamService { db: db.clone(), mailer: mailer.clone(), base_url: config.base_url() });
         let services = Services {
             orders: Arc::new(OrderService { db: db.clone() }),
             accounts: Arc::new(AccountService { db: db.clone() }),
@@ -59,6 +66,8 @@ impl AppState {
             lead_times: Arc::new(LeadTimeService { db: db.clone() }),
             sync: Arc::new(SyncService { db: db.clone() }),
             asns: Arc::new(AsnService { db: db.clone(), config: config.asn.clone() }),
+            notifications: Arc::new(NotificationService { db: db.clone() }),
+            team: team.clone(),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();
@@ -68,6 +77,8 @@ impl AppState {
             db,
             config: Arc::new(config),
             services,
+            team,
+            mailer,
             leptos_options,
         }
     }
@@ -107,6 +118,9 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .route("/readyz", get(readyz))
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
+        .route("/forgot-password", post(account_link::forgot_password))
+        .route("/reset-password", post(account_link::reset_password))
+        .route("/invitation", post(account_link::accept_invitation))
         .leptos_routes_with_context(
             &state,
             routes,

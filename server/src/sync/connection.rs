@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
 use crate::db::{Db, DbError, Executor, Sql};
@@ -71,16 +70,12 @@ fn credential_context(supplier_id: Option<i64>, connection_id: i64) -> String {
 }
 
 pub fn webhook_secret_hash(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::secret::sha256_hex(secret)
 }
 
 /// Creates a connection and returns its id and webhook URL secret (shown once, stored as SHA-256).
 pub async fn create_connection(db: &Db, name: &str, base_url: &str, database: &str) -> Result<(i64, String), DbError> {
-    let secret = hex(&rand::random::<[u8; 32]>());
+    let secret = crate::secret::random_token();
     #[derive(sqlx::FromRow)]
     struct Id {
         id: i64,
@@ -104,7 +99,7 @@ pub async fn create_connection(db: &Db, name: &str, base_url: &str, database: &s
 
 /// Gives the connection a new webhook secret (the old URL stops working at once); returns it.
 pub async fn rotate_webhook_secret(db: &Db, connection_id: i64) -> Result<String, DbError> {
-    let secret = hex(&rand::random::<[u8; 32]>());
+    let secret = crate::secret::random_token();
     db.exec()
         .execute(
             Sql::new("UPDATE odoo_connection SET webhook_secret_sha256 = $1 WHERE id = $2")

@@ -1,11 +1,14 @@
-//! The outbox rows bound for Odoo: claiming them under a lease, completing, retrying, parking dead
-//! letters and replaying them. No Odoo call happens while a statement here runs.
+//! Outbox rows: claiming them under a lease, completing, retrying, parking dead letters and replaying
+//! them. Each destination (Odoo, notifications) has its own consumer; no network call happens while a
+//! statement here runs.
 
 use chrono::{DateTime, Utc};
 
 use crate::db::{Backend, Db, DbError, Executor, Sql};
 
 pub const ODOO: &str = "odoo";
+/// In-app notifications and e-mail (`crate::notify`).
+pub const NOTIFY: &str = "notify";
 
 /// A claimed row, with its event: everything a push needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,11 +25,12 @@ pub struct Claimed {
     pub payload: String,
 }
 
-/// Claims up to `limit` due rows whose event type starts with one of `prefixes`, at most one per
+/// Claims up to `limit` due rows for `destination` whose event type starts with one of `prefixes`, at most one per
 /// ordering key and only the oldest pending row of each key, so one PO's pushes go in order. The
 /// lease makes the claim safe across nodes; PostgreSQL also skips rows another claim has locked.
 pub async fn claim(
     db: &Db,
+    destination: &str,
     owner: &str,
     prefixes: &[&str],
     limit: usize,
@@ -43,7 +47,7 @@ pub async fn claim(
            AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.ordering_key = o.ordering_key
                            AND b.destination = o.destination AND b.status = 'pending' AND b.id < o.id) AND (",
     )
-    .bind(ODOO)
+    .bind(destination)
     .bind(now);
     for (i, prefix) in prefixes.iter().enumerate() {
         inner.push(

@@ -43,7 +43,7 @@ impl Worker {
 
     /// Runs until `shutdown` resolves; a failing database is logged and retried, never fatal.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
-        let bell = self.pusher.db.outbox_bell();
+        let mut bell = self.pusher.db.outbox_bell().subscribe();
         let poll = Duration::from_millis(self.pusher.config.poll_interval_ms);
         tokio::pin!(shutdown);
         tracing::info!(worker = %self.pusher.owner, "outbox worker started");
@@ -56,7 +56,7 @@ impl Worker {
             }
             tokio::select! {
                 _ = &mut shutdown => break,
-                _ = bell.notified() => {}
+                _ = bell.changed() => {}
                 _ = tokio::time::sleep(poll) => {}
             }
         }
@@ -105,7 +105,7 @@ impl Worker {
 
     async fn claim(&self, prefixes: &[&str], limit: usize) -> Result<Vec<Claimed>, DbError> {
         let lease = chrono::Duration::seconds(self.pusher.config.lease_secs as i64);
-        outbox::claim(&self.pusher.db, &self.pusher.owner, prefixes, limit, lease, Utc::now()).await
+        outbox::claim(&self.pusher.db, outbox::ODOO, &self.pusher.owner, prefixes, limit, lease, Utc::now()).await
     }
 
     async fn due_prefixes(&self, now: DateTime<Utc>) -> Vec<&'static str> {

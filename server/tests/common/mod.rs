@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 
 use supplyline::config::{Config, ThrottleConfig};
@@ -104,6 +106,8 @@ pub struct TestApp {
     pub keys: supplyline::secret::MasterKeys,
     /// The app's sync engine (not started: sync tests start or drain it themselves).
     pub sync: std::sync::Arc<supplyline::sync::SyncEngine>,
+    /// The configuration the app runs with.
+    pub config: Config,
     _db: TestDb,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -121,6 +125,9 @@ pub fn test_config(url: &str) -> Config {
         // Sync tests start and drain the worker themselves; the others leave the outbox alone.
         sync: supplyline::sync::config::SyncConfig { enabled: false, hint_delay_ms: 0, ..Default::default() },
         master_keys: supplyline::secret::MasterKeySpec::new(supplyline::secret::MasterKeys::new_spec("test")),
+        // Notification tests drain the notifier themselves and point mail at a real SMTP server.
+        notifications_enabled: false,
+        mail: supplyline::mail::MailConfig { transport: supplyline::mail::TransportKind::Log, ..Default::default() },
         ..Config::default()
     }
 }
@@ -128,18 +135,30 @@ pub fn test_config(url: &str) -> Config {
 impl TestApp {
     /// The application with a seeded database, serving on an ephemeral port.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the test configuration adjusted first.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let test_db = fresh_db(backend).await?;
-        let config = test_config(&test_db.url);
+        let mut config = test_config(&test_db.url);
+        adjust(&mut config);
         let keys = config.master_keys.keys().expect("test master key parses");
         let db = supplyline::startup::open_database(&config).await.expect("database opens and migrates");
         supplyline::demo::seed(&db, SEEDED_POS).await.expect("demo data seeds");
-        let app = Application::build_with_db(config, db.clone()).await.expect("application builds");
+        let app = Application::build_with_db(config.clone(), db.clone()).await.expect("application builds");
         let addr = app.local_addr();
         let sync = app.sync();
         let server = tokio::spawn(async move {
             app.run_until(std::future::pending()).await.expect("server runs");
         });
-        Some(TestApp { addr, db, keys, sync, _db: test_db, _server: server })
+        Some(TestApp { addr, db, keys, sync, config, _db: test_db, _server: server })
+    }
+
+    /// A notifier over the app's database and mail settings, for tests to drain.
+    pub fn notifier(&self) -> supplyline::notify::Notifier {
+        let mailer = supplyline::mail::Mailer::from_config(&self.config.mail).expect("mail settings are valid");
+        supplyline::startup::notifier(&self.db, std::sync::Arc::new(mailer), &self.config)
     }
 
     pub fn url(&self, path: &str) -> String {
