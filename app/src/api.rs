@@ -70,9 +70,10 @@ pub async fn decide_lead_time(input: DecisionInput) -> Result<(), AppError> {
     crate::ports::as_actor(|actor, s| async move { s.lead_times.decide(&actor, input).await }).await
 }
 
+/// The lines that can ship; with `amend`, as they stand without that ASN.
 #[server(prefix = "/rpc", endpoint = "shippable_lines")]
-pub async fn shippable_lines() -> Result<crate::model::ShipmentDraft, AppError> {
-    let lines = crate::ports::as_actor(|actor, s| async move { s.asns.shippable(&actor).await }).await?;
+pub async fn shippable_lines(amend: Option<i64>) -> Result<crate::model::ShipmentDraft, AppError> {
+    let lines = crate::ports::as_actor(|actor, s| async move { s.asns.shippable(&actor, amend).await }).await?;
     Ok(crate::model::ShipmentDraft { today: chrono::Utc::now().date_naive(), lines })
 }
 

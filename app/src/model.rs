@@ -743,6 +743,9 @@ pub struct AsnInput {
     pub lines: Vec<AsnLineInput>,
     #[serde(default)]
     pub packages: Vec<AsnPackageInput>,
+    /// The ASN this one replaces (an amendment of a shipment not yet received).
+    #[serde(default)]
+    pub amends: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -809,6 +812,8 @@ pub struct AsnPackageView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsnLineView {
+    /// The PO line shipped.
+    pub line_id: i64,
     pub po_number: String,
     pub line_no: i64,
     pub product_code: Option<String>,

@@ -90,8 +90,14 @@ pub trait SyncPort: Send + Sync {
 #[async_trait::async_trait]
 pub trait AsnPort: Send + Sync {
     /// The supplier's lines that can still ship (suppliers only).
-    async fn shippable(&self, actor: &Actor) -> Result<Vec<crate::model::ShippableLineView>, AppError>;
-    /// Records the ASN and queues it for Odoo; answers its id.
+    /// With `amending`, the lines as they were before that ASN (its quantities are free again).
+    async fn shippable(
+        &self,
+        actor: &Actor,
+        amending: Option<i64>,
+    ) -> Result<Vec<crate::model::ShippableLineView>, AppError>;
+    /// Records the ASN (or, with `input.amends`, replaces that ASN's contents) and queues it for Odoo;
+    /// answers its id.
     async fn submit(&self, actor: &Actor, input: crate::model::AsnInput) -> Result<i64, AppError>;
     async fn list(&self, actor: &Actor) -> Result<Vec<crate::model::AsnSummaryView>, AppError>;
     async fn get(&self, actor: &Actor, id: i64) -> Result<crate::model::AsnView, AppError>;

@@ -129,7 +129,50 @@ async fn a_cancelled_asn_gives_its_quantity_back(backend: Backend) {
     assert_eq!(twice.status(), 422, "a cancelled ASN stays cancelled");
 }
 
+async fn an_announced_asn_is_amended_in_place_until_it_is_cancelled(backend: Backend) {
+    let app = app_or_skip!(backend);
+    app.fresh_confirmed_po("NORDFAST").await;
+    let supplier = app.signed_in(NORDHAVN_USER).await;
+    let line = first_shippable(&app, &supplier).await;
+    let id: i64 = app.rpc(&supplier, "/rpc/submit_asn", asn_body("DN-300", &line, 3, true)).await.json().await.unwrap();
+    let open_before = first_shippable(&app, &supplier).await["open"].as_f64().unwrap();
+
+    // While amending, what the ASN announced is free again; the same number may be kept.
+    let draft: Value = app.rpc(&supplier, "/rpc/shippable_lines", format!("amend={id}")).await.json().await.unwrap();
+    let freed = draft["lines"].as_array().unwrap().iter().find(|l| l["line_id"] == line["line_id"]).unwrap();
+    assert_eq!(freed["open"].as_f64().unwrap(), open_before + 3.0);
+    let amended = format!("{}&input[amends]={id}", asn_body("DN-300", &line, 2, false));
+    let res = app.rpc(&supplier, "/rpc/submit_asn", amended).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(res.json::<i64>().await.unwrap(), id, "the same ASN, changed");
+    let asn: Value = app.rpc(&supplier, "/rpc/asn", format!("id={id}")).await.json().await.unwrap();
+    assert_eq!(asn["lines"][0]["quantity"], 2.0);
+    assert_eq!(asn["packages"].as_array().unwrap().len(), 0, "the packages went with the amendment");
+    assert_eq!(first_shippable(&app, &supplier).await["open"].as_f64().unwrap(), open_before + 1.0);
+    let queued = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
+                   WHERE e.event_type = 'asn.amended' AND e.aggregate_id = $1 AND o.destination = 'odoo'";
+    assert_eq!(app.count(queued, id).await, 1);
+
+    // Another supplier cannot amend it; a number used by another of one's ASNs is refused.
+    let other = app.signed_in(KESSLER_USER).await;
+    let res = app.rpc(&other, "/rpc/shippable_lines", format!("amend={id}")).await;
+    assert_eq!(res.status(), 404);
+    let second: i64 = app.rpc(&supplier, "/rpc/submit_asn", asn_body("DN-301", &line, 1, false)).await.json().await.unwrap();
+    let clash = format!("{}&input[amends]={second}", asn_body("DN-300", &line, 1, false));
+    let res = app.rpc(&supplier, "/rpc/submit_asn", clash).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("DN-300"));
+
+    // Cancelled, it can no longer be amended.
+    assert_eq!(app.rpc(&supplier, "/rpc/cancel_asn", format!("id={id}")).await.status(), 200);
+    let late = format!("{}&input[amends]={id}", asn_body("DN-300", &line, 1, false));
+    let res = app.rpc(&supplier, "/rpc/submit_asn", late).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("can no longer be amended"));
+}
+
 on_both_backends!(
+    an_announced_asn_is_amended_in_place_until_it_is_cancelled,
     a_supplier_announces_a_shipment_in_a_carton_on_a_pallet,
     rules_are_checked_before_anything_is_written,
     another_suppliers_lines_and_asns_are_404,

@@ -748,6 +748,47 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
         "without stock_delivery the tracking number is in the chatter, once"
     );
 
+    // The supplier amends: LOT-B becomes LOT-C and the bolts no longer ship.
+    let mut tx = w.app.db.begin().await.unwrap();
+    tx.execute(Sql::new("UPDATE asn_lot SET lot_name = 'LOT-C' WHERE lot_name = 'LOT-B'")).await.unwrap();
+    tx.execute(
+        Sql::new("DELETE FROM asn_line WHERE asn_id = $1 AND purchase_order_line_id = $2").bind(asn.id).bind(lines[0].id),
+    )
+    .await
+    .unwrap();
+    let previous = json!([
+        {"line_id": lines[0].id, "lot_name": null},
+        {"line_id": lines[1].id, "lot_name": "LOT-A"},
+        {"line_id": lines[1].id, "lot_name": "LOT-B"},
+    ]);
+    let amended = supplyline::domain::event::NewEvent {
+        event_type: "asn.amended",
+        aggregate: ("asn", asn.id),
+        supplier_id: Some(w.nordfast),
+        payload: json!({ "asn_id": asn.id, "previous": previous }),
+        destinations: &["odoo"],
+    };
+    supplyline::domain::event::emit(&mut tx, amended).await.unwrap();
+    tx.commit().await.unwrap();
+    drain_all(&engine).await;
+    let mut lots: Vec<(String, f64)> = w
+        .sim
+        .search_ids("stock.move.line", json!([["move_id", "=", moves[0]]]))
+        .iter()
+        .map(|id| {
+            let ml = w.sim.read_record("stock.move.line", *id).unwrap();
+            (ml["lot_name"].as_str().unwrap_or("").to_string(), ml["quantity"].as_f64().unwrap())
+        })
+        .filter(|(name, _)| !name.is_empty())
+        .collect();
+    lots.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(lots, vec![("LOT-A".to_string(), 3.0), ("LOT-C".to_string(), 1.0)], "LOT-B left, LOT-C came");
+    let bolts = w.sim.search_ids("stock.move", json!([["purchase_line_id", "=", odoo_lines[0]]]));
+    for ml in w.sim.search_ids("stock.move.line", json!([["move_id", "=", bolts[0]]])) {
+        assert_eq!(w.sim.read_record("stock.move.line", ml).unwrap()["quantity"], json!(0.0), "bolts no longer announced");
+    }
+    assert_eq!(w.notes_with(odoo_po, "amended shipment ASN-1"), 1);
+
     // The supplier cancels: the receipt drops its lots and the announced quantity, the chatter says so.
     let mut tx = w.app.db.begin().await.unwrap();
     tx.execute(Sql::new("UPDATE asn SET status = 'cancelled' WHERE id = $1").bind(asn.id)).await.unwrap();
@@ -756,9 +797,8 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
     drain_all(&engine).await;
     let lot_lines = w
         .sim
-        .search_ids("stock.move.line", json!([["move_id", "=", moves[0]], ["lot_name", "in", ["LOT-A", "LOT-B"]]]));
+        .search_ids("stock.move.line", json!([["move_id", "=", moves[0]], ["lot_name", "in", ["LOT-A", "LOT-B", "LOT-C"]]]));
     assert!(lot_lines.is_empty(), "the ASN's lots left the receipt: {lot_lines:?}");
-    let bolts = w.sim.search_ids("stock.move", json!([["purchase_line_id", "=", odoo_lines[0]]]));
     for ml in w.sim.search_ids("stock.move.line", json!([["move_id", "=", bolts[0]]])) {
         assert_eq!(w.sim.read_record("stock.move.line", ml).unwrap()["quantity"], json!(0.0));
     }

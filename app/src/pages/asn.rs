@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{asn, asns, current_session, shippable_lines, CancelAsn, SubmitAsn};
 use crate::components::barcode::SsccBarcode;
@@ -85,20 +85,31 @@ fn AsnTable(rows: Vec<AsnSummaryView>) -> impl IntoView {
     }
 }
 
+/// A new shipment, or with `?amend=<id>` an announced one to change (its contents filled in).
 #[component]
 pub fn AsnNewPage() -> impl IntoView {
     let submit = ServerAction::<SubmitAsn>::new();
-    let lines = Resource::new(|| (), |_| shippable_lines());
+    let query = use_query_map();
+    let amend = move || query.read().get("amend").and_then(|id| id.parse::<i64>().ok());
+    let draft = Resource::new(amend, |amend| async move {
+        let draft = shippable_lines(amend).await?;
+        let current = match amend {
+            Some(id) => Some(asn(id).await?),
+            None => None,
+        };
+        Ok::<_, AppError>((draft, current))
+    });
     view! {
-        <Title text="Announce a shipment"/>
+        <Title text=move || if amend().is_some() { "Amend a shipment" } else { "Announce a shipment" }/>
         <a href="/asns" class="text-sm text-blue-700 hover:underline">"← Shipments"</a>
-        <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Announce a shipment"</h1>
+        <h1 class="mt-2 text-2xl font-semibold tracking-tight">{move || if amend().is_some() { "Amend a shipment" } else { "Announce a shipment" }}</h1>
         <p class="text-sm text-slate-600">"Enter what ships on each line (leave the others blank), its lots or serial numbers, and the packages it travels in."</p>
         <Transition fallback=|| view! { <LoadingRows/> }>
             {move || Suspend::new(async move {
-                match lines.await {
-                    Ok(draft) if draft.lines.is_empty() => view! { <div class="mt-4"><EmptyState title="Nothing to ship">"Confirmed POs with open quantities appear here."</EmptyState></div> }.into_any(),
-                    Ok(draft) => view! { <AsnForm lines=draft.lines today=draft.today.to_string() submit/> }.into_any(),
+                match draft.await {
+                    Ok((draft, None)) if draft.lines.is_empty() => view! { <div class="mt-4"><EmptyState title="Nothing to ship">"Confirmed POs with open quantities appear here."</EmptyState></div> }.into_any(),
+                    Ok((draft, current)) => view! { <AsnForm lines=draft.lines today=draft.today.to_string() current submit/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -106,41 +117,78 @@ pub fn AsnNewPage() -> impl IntoView {
     }
 }
 
+/// What an announced ASN ships on one PO line, as the form's fields: quantity, lots, expiry, package.
+fn line_values(current: Option<&AsnView>, line: &ShippableLineView) -> [String; 4] {
+    let Some(shipped) = current.and_then(|a| a.lines.iter().find(|l| l.line_id == line.line_id)) else {
+        return Default::default();
+    };
+    let lots = match line.tracking.as_str() {
+        "serial" => shipped.lots.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", "),
+        _ => shipped.lots.iter().map(|l| format!("{}: {}", l.name, format::quantity(l.quantity))).collect::<Vec<_>>().join("; "),
+    };
+    [
+        format::quantity(shipped.quantity),
+        lots,
+        shipped.lots.iter().find_map(|l| l.expiry).map(|e| e.to_string()).unwrap_or_default(),
+        shipped.package_number.map(|n| n.to_string()).unwrap_or_default(),
+    ]
+}
+
 #[component]
-fn AsnForm(lines: Vec<ShippableLineView>, today: String, submit: ServerAction<SubmitAsn>) -> impl IntoView {
+fn AsnForm(
+    lines: Vec<ShippableLineView>,
+    today: String,
+    current: Option<AsnView>,
+    submit: ServerAction<SubmitAsn>,
+) -> impl IntoView {
     let error = move || submit.value().with(|v| v.clone().and_then(Result::err));
     let pending = submit.pending();
+    let header = current.as_ref().map(|a| a.summary.clone());
+    let text = |f: fn(&crate::model::AsnSummaryView) -> Option<String>| header.as_ref().and_then(f).unwrap_or_default();
+    let number = text(|h| Some(h.number.clone()));
+    let carrier = text(|h| h.carrier.clone());
+    let tracking = text(|h| h.tracking_ref.clone());
+    let ship_date = header.as_ref().and_then(|h| h.ship_date).map(|d| d.to_string()).unwrap_or(today);
+    let eta = header.as_ref().and_then(|h| h.eta).map(|e| e.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default();
+    let amends = header.as_ref().map(|h| h.id.to_string());
+    let packages = current.as_ref().map(|a| a.packages.clone()).unwrap_or_default();
+    let line_fields: Vec<[String; 4]> = lines.iter().map(|l| line_values(current.as_ref(), l)).collect();
     view! {
         {move || error().map(|error| view! { <div class="mt-4"><ErrorNotice error/></div> })}
         <ActionForm action=submit attr:class="mt-4 space-y-6" attr:data-testid="asn-form">
+            {amends.map(|id| view! { <input type="hidden" name="input[amends]" value=id/> })}
             <section class="grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-5">
                 <label class="text-sm"><span class="font-medium">"ASN / delivery note number"</span>
-                    <input name="input[number]" class=INPUT required maxlength="40"/>{field_error(error, "number".into())}</label>
+                    <input name="input[number]" class=INPUT required maxlength="40" value=number/>{field_error(error, "number".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Carrier"</span>
-                    <input name="input[carrier]" class=INPUT placeholder="e.g. DHL Freight"/></label>
+                    <input name="input[carrier]" class=INPUT placeholder="e.g. DHL Freight" value=carrier/></label>
                 <label class="text-sm"><span class="font-medium">"Tracking number"</span>
-                    <input name="input[tracking_ref]" class=INPUT/></label>
+                    <input name="input[tracking_ref]" class=INPUT value=tracking/></label>
                 <label class="text-sm"><span class="font-medium">"Ship date"</span>
-                    <input name="input[ship_date]" type="date" class=INPUT value=today required/>{field_error(error, "ship_date".into())}</label>
+                    <input name="input[ship_date]" type="date" class=INPUT value=ship_date required/>{field_error(error, "ship_date".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Arrives (ETA)"</span>
-                    <input name="input[eta]" type="datetime-local" class=INPUT required/>{field_error(error, "eta".into())}</label>
+                    <input name="input[eta]" type="datetime-local" class=INPUT required value=eta/>{field_error(error, "eta".into())}</label>
             </section>
             <section class="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
                 <h2 class="font-semibold">"Packages"</h2>
                 <p class="text-xs text-slate-600">"Optional. Number them as below; cartons may sit on a pallet. Each gets an SSCC label."</p>
                 <div class="mt-2 grid gap-2">
-                    {(0..PACKAGE_ROWS).map(|i| {
+                    {(0..PACKAGE_ROWS.max(packages.len())).map(|i| {
                         let name = move |f: &str| format!("input[packages][{i}][{f}]");
+                        let was = packages.iter().find(|p| p.number == i as i64 + 1);
+                        let kind = was.map(|p| p.kind.clone()).unwrap_or_default();
+                        let parent = was.and_then(|p| p.parent_number).map(|n| n.to_string()).unwrap_or_default();
+                        let weight = was.and_then(|p| p.gross_weight_kg).map(format::quantity).unwrap_or_default();
                         view! {
                             <div class="grid grid-cols-4 items-start gap-2 text-sm" data-testid=format!("package-row-{}", i + 1)>
                                 <span class="pt-1.5 font-medium">{format!("Package {}", i + 1)}</span>
                                 <label><select name=name("kind") class=INPUT aria-label=format!("Package {} kind", i + 1)>
-                                    <option value="">"—"</option><option value="pallet">"Pallet"</option>
-                                    <option value="carton">"Carton"</option><option value="other">"Other"</option>
+                                    <option value="">"—"</option><option value="pallet" selected=kind == "pallet">"Pallet"</option>
+                                    <option value="carton" selected=kind == "carton">"Carton"</option><option value="other" selected=kind == "other">"Other"</option>
                                 </select>{field_error(error, format!("packages[{i}].kind"))}</label>
-                                <label><input name=name("parent") class=INPUT placeholder="on pallet no." inputmode="numeric" aria-label=format!("Package {} sits on", i + 1)/>
+                                <label><input name=name("parent") class=INPUT placeholder="on pallet no." inputmode="numeric" value=parent aria-label=format!("Package {} sits on", i + 1)/>
                                     {field_error(error, format!("packages[{i}].parent"))}</label>
-                                <label><input name=name("weight_kg") class=INPUT placeholder="gross kg" inputmode="decimal" aria-label=format!("Package {} weight", i + 1)/>
+                                <label><input name=name("weight_kg") class=INPUT placeholder="gross kg" inputmode="decimal" value=weight aria-label=format!("Package {} weight", i + 1)/>
                                     {field_error(error, format!("packages[{i}].weight_kg"))}</label>
                             </div>
                         }
@@ -150,7 +198,7 @@ fn AsnForm(lines: Vec<ShippableLineView>, today: String, submit: ServerAction<Su
             <section class="space-y-2">
                 <h2 class="font-semibold">"Lines"</h2>
                 {field_error(error, "lines".into())}
-                {lines.into_iter().enumerate().map(|(i, l)| {
+                {lines.into_iter().zip(line_fields).enumerate().map(|(i, (l, [quantity, lots, expiry, package]))| {
                     let name = move |f: &str| format!("input[lines][{i}][{f}]");
                     let lots_hint = match l.tracking.as_str() {
                         "lot" => "Lots, e.g. LOT-A: 6; LOT-B: 4",
@@ -168,21 +216,23 @@ fn AsnForm(lines: Vec<ShippableLineView>, today: String, submit: ServerAction<Su
                                     format::quantity(l.max_shippable), format::date(&l.requested_date))}</p>
                             </div>
                             <label><span class="text-xs font-medium">"Shipping now"</span>
-                                <input name=name("quantity") class=INPUT inputmode="decimal" aria-label=format!("Quantity {}", l.line_id)/>{field_error(error, format!("lines[{i}].quantity"))}</label>
+                                <input name=name("quantity") class=INPUT inputmode="decimal" value=quantity aria-label=format!("Quantity {}", l.line_id)/>{field_error(error, format!("lines[{i}].quantity"))}</label>
                             <label class="sm:col-span-2"><span class="text-xs font-medium">{lots_hint}</span>
-                                <textarea name=name("lots") class=INPUT rows="1" disabled=l.tracking == "none" aria-label=format!("Lots {}", l.line_id)></textarea>
+                                <textarea name=name("lots") class=INPUT rows="1" disabled=l.tracking == "none" aria-label=format!("Lots {}", l.line_id)>{lots}</textarea>
                                 {field_error(error, format!("lines[{i}].lots"))}</label>
                             <div class="grid grid-cols-2 gap-2">
                                 <label><span class="text-xs font-medium">"Package"</span>
-                                    <input name=name("package") class=INPUT inputmode="numeric" aria-label=format!("Package of {}", l.line_id)/>{field_error(error, format!("lines[{i}].package"))}</label>
+                                    <input name=name("package") class=INPUT inputmode="numeric" value=package aria-label=format!("Package of {}", l.line_id)/>{field_error(error, format!("lines[{i}].package"))}</label>
                                 <label><span class="text-xs font-medium">"Expiry"</span>
-                                    <input name=name("expiry") type="date" class=INPUT disabled=l.tracking == "none"/>{field_error(error, format!("lines[{i}].expiry"))}</label>
+                                    <input name=name("expiry") type="date" class=INPUT disabled=l.tracking == "none" value=expiry/>{field_error(error, format!("lines[{i}].expiry"))}</label>
                             </div>
                         </div>
                     }
                 }).collect_view()}
             </section>
-            <button type="submit" disabled=pending class="rounded bg-emerald-700 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-800">"Submit the ASN"</button>
+            <button type="submit" disabled=pending class="rounded bg-emerald-700 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-800">
+                {if current.is_some() { "Save the amended ASN" } else { "Submit the ASN" }}
+            </button>
         </ActionForm>
     }
 }
@@ -251,6 +301,7 @@ fn AsnDetail(asn: AsnView, cancel: ServerAction<CancelAsn>) -> impl IntoView {
             <span class="rounded bg-slate-100 px-2 py-0.5 text-sm" data-testid="asn-status">{status_label(&s.status)}</span>
             <button type="button" class="ml-auto rounded border border-slate-300 px-3 py-1.5 text-sm" onclick="window.print()">"Print packing slip"</button>
             {asn.can_cancel.then(|| view! {
+                <a href=format!("/asns/new?amend={}", s.id) class="rounded border border-slate-300 px-3 py-1.5 text-sm" data-testid="amend-asn">"Amend"</a>
                 <ActionForm action=cancel>
                     <input type="hidden" name="id" value=s.id.to_string()/>
                     <button type="submit" class="rounded border border-rose-300 px-3 py-1.5 text-sm text-rose-800">"Cancel this ASN"</button>

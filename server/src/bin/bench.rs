@@ -2,7 +2,9 @@
 //!
 //! For SQLite and PostgreSQL each: a fresh database seeded with `--pos` POs, the release server
 //! started as a child process; time from spawn to a ready `/readyz`, resident memory when idle,
-//! and server-side render latency (p50/p99) of the PO list for a buyer (every PO) and a supplier.
+//! server-side render latency (p50/p99) of the PO inbox (buyer: every PO; supplier: its own, and its
+//! "needs acknowledgement" view) and of a PO detail page, and the latency of submitting an ASN (a
+//! form post that validates, writes the ASN with its lots and queues it for Odoo and notifications).
 //! Then the WebAssembly bundle's size, raw and gzipped.
 
 use std::path::{Path, PathBuf};
@@ -36,6 +38,7 @@ struct Figures {
     idle_rss_kib: u64,
     loaded_rss_kib: u64,
     latencies: Vec<(&'static str, Duration, Duration)>,
+    asn_submit: Option<(usize, Duration, Duration)>,
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -81,6 +84,7 @@ async fn run_backend(args: &Args, backend: &'static str, url: &str) -> Figures {
         .env("SUPPLYLINE_BIND", format!("127.0.0.1:{port}"))
         .env("SUPPLYLINE_SITE_ROOT", &args.site)
         .env("SUPPLYLINE_LOG_LEVEL", "warn")
+        .env("SUPPLYLINE_MAIL_TRANSPORT", "log")
         .stdout(Stdio::null())
         .spawn()
         .expect("server starts");
@@ -99,27 +103,18 @@ async fn run_backend(args: &Args, backend: &'static str, url: &str) -> Figures {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_rss_kib = rss_kib(server.0.id());
 
+    let supplier_po = first_po_of(url, "NORDFAST").await;
+    let detail = format!("/pos/{supplier_po}");
     let mut latencies = Vec::new();
     for (label, email, path) in [
         ("buyer, all POs, page 1", "maria@brightwell.example", "/pos"),
         ("buyer, search 'gearbox'", "maria@brightwell.example", "/pos?q=gearbox"),
+        ("buyer, PO detail", "maria@brightwell.example", detail.as_str()),
         ("supplier, own POs, page 1", "lars@nordhavn.example", "/pos"),
+        ("supplier, needs acknowledgement", "lars@nordhavn.example", "/pos?view=needs_ack"),
+        ("supplier, PO detail", "lars@nordhavn.example", detail.as_str()),
     ] {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("origin", base.parse().unwrap());
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let login = client
-            .post(format!("{base}/login"))
-            .form(&[("email", email), ("password", supplyline::demo::DEMO_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(login.headers().get("location").unwrap(), "/pos", "sign-in as {email}");
+        let client = signed_in(&base, email).await;
         for _ in 0..20 {
             client.get(format!("{base}{path}")).send().await.unwrap().bytes().await.unwrap();
         }
@@ -134,9 +129,98 @@ async fn run_backend(args: &Args, backend: &'static str, url: &str) -> Figures {
         samples.sort();
         latencies.push((label, percentile(&samples, 0.5), percentile(&samples, 0.99)));
     }
+    let asn_submit = asn_submission(&base, args.requests.min(200)).await;
     let loaded_rss_kib = rss_kib(server.0.id());
     drop(server);
-    Figures { backend, seed, ready, idle_rss_kib, loaded_rss_kib, latencies }
+    Figures { backend, seed, ready, idle_rss_kib, loaded_rss_kib, latencies, asn_submit }
+}
+
+/// A browser-like client signed in as `email`.
+async fn signed_in(base: &str, email: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", base.parse().unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", supplyline::demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.headers().get("location").unwrap(), "/pos", "sign-in as {email}");
+    client
+}
+
+async fn first_po_of(url: &str, supplier_code: &str) -> i64 {
+    use supplyline::db::{Executor, Sql};
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let db = Db::connect(url).await.expect("database opens");
+    let row: Id = db
+        .exec()
+        .fetch_one(
+            Sql::new("SELECT po.id FROM purchase_order po JOIN supplier s ON s.id = po.supplier_id WHERE s.code = $1 ORDER BY po.id LIMIT 1")
+                .bind(supplier_code),
+        )
+        .await
+        .expect("the supplier has POs");
+    db.close().await;
+    row.id
+}
+
+/// Submits `count` one-unit ASNs, each on another open line (lots or serials as the product needs),
+/// the way the form does; answers how many and the p50/p99 latency.
+async fn asn_submission(base: &str, count: usize) -> Option<(usize, Duration, Duration)> {
+    let client = signed_in(base, "lars@nordhavn.example").await;
+    let rpc = |path: &str, body: String| {
+        client
+            .post(format!("{base}{path}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+            .send()
+    };
+    let draft: serde_json::Value = rpc("/rpc/shippable_lines", String::new()).await.ok()?.json().await.ok()?;
+    let lines: Vec<serde_json::Value> =
+        draft["lines"].as_array()?.iter().filter(|l| l["max_shippable"].as_f64().unwrap_or(0.0) >= 1.0).cloned().collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let mut samples = Vec::with_capacity(count);
+    for i in 0..count {
+        let line = &lines[i % lines.len()];
+        let lots = match line["tracking"].as_str() {
+            Some("lot") => format!("BENCH-{i}"),
+            Some("serial") => format!("SN-BENCH-{i}"),
+            _ => String::new(),
+        };
+        let body = format!(
+            "input[number]=BENCH-{i}&input[carrier]=DHL&input[tracking_ref]=1Z{i}&input[ship_date]={today}&input[eta]={}T10%3A00\
+             &input[lines][0][line_id]={}&input[lines][0][quantity]=1&input[lines][0][lots]={lots}\
+             &input[lines][0][package]=1&input[packages][0][kind]=carton",
+            today + chrono::Duration::days(2),
+            line["line_id"]
+        );
+        let t = Instant::now();
+        let res = rpc("/rpc/submit_asn", body).await.ok()?;
+        let status = res.status();
+        let text = res.text().await.ok()?;
+        if !status.is_success() {
+            // A line exhausted by earlier runs is skipped, not timed.
+            eprintln!("ASN {i} refused ({status}): {text}");
+            continue;
+        }
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    (!samples.is_empty()).then(|| (samples.len(), percentile(&samples, 0.5), percentile(&samples, 0.99)))
 }
 
 fn gzip_size(path: &Path) -> u64 {
@@ -175,10 +259,18 @@ async fn main() {
         println!("  RSS after the runs      {:>8.1} MiB", f.loaded_rss_kib as f64 / 1024.0);
         for (label, p50, p99) in &f.latencies {
             println!(
-                "  GET {label:<28} p50 {:>6.2} ms   p99 {:>6.2} ms",
+                "  GET {label:<34} p50 {:>6.2} ms   p99 {:>6.2} ms",
                 p50.as_secs_f64() * 1000.0,
                 p99.as_secs_f64() * 1000.0
             );
+        }
+        match f.asn_submit {
+            Some((n, p50, p99)) => println!(
+                "  POST ASN (1 line, 1 carton) x{n:<12} p50 {:>6.2} ms   p99 {:>6.2} ms",
+                p50.as_secs_f64() * 1000.0,
+                p99.as_secs_f64() * 1000.0
+            ),
+            None => println!("  POST ASN: no open line to ship"),
         }
         println!();
     }

@@ -16,7 +16,7 @@ use super::audit::{self, AuditEntry};
 use super::event::{self, NewEvent};
 use super::sscc;
 use super::{internal, require_supplier};
-use crate::db::{is_unique_violation, Db, Executor, Sql};
+use crate::db::{is_unique_violation, Db, DbError, Executor, Sql, Tx};
 
 pub const MAX_NUMBER_CHARS: usize = 40;
 const PACKAGE_KINDS: [&str; 3] = ["pallet", "carton", "other"];
@@ -347,7 +347,8 @@ struct IdRow {
 }
 
 impl AsnService {
-    async fn shippable_for(&self, supplier_id: i64) -> Result<Vec<ShippableLineView>, AppError> {
+    /// The supplier's lines that can still ship; `amending` an ASN frees what that ASN announced.
+    async fn shippable_for(&self, supplier_id: i64, amending: Option<i64>) -> Result<Vec<ShippableLineView>, AppError> {
         let rows: Vec<ShippableRow> = self
             .db
             .exec()
@@ -357,7 +358,7 @@ impl AsnService {
                             p.name AS product_name, sp.supplier_code AS supplier_product_code, p.tracking, u.name AS uom,
                             l.quantity AS ordered, l.qty_received AS received,
                             COALESCE((SELECT SUM(al.quantity) FROM asn_line al JOIN asn a ON a.id = al.asn_id
-                                       WHERE al.purchase_order_line_id = l.id AND a.status = 'submitted'), 0.0) AS announced,
+                                       WHERE al.purchase_order_line_id = l.id AND a.status = 'submitted' AND a.id <> $2), 0.0) AS announced,
                             l.requested_date
                        FROM purchase_order_line l
                        JOIN purchase_order po ON po.id = l.purchase_order_id
@@ -367,7 +368,8 @@ impl AsnService {
                       WHERE po.supplier_id = $1 AND po.state = 'purchase' AND l.ack_state <> 'rejected' AND l.quantity > 0
                       ORDER BY po.number, l.line_no",
                 )
-                .bind(supplier_id),
+                .bind(supplier_id)
+                .bind(amending.unwrap_or(-1)),
             )
             .await
             .map_err(internal)?;
@@ -461,14 +463,21 @@ impl AsnService {
 
 #[async_trait::async_trait]
 impl AsnPort for AsnService {
-    async fn shippable(&self, actor: &Actor) -> Result<Vec<ShippableLineView>, AppError> {
+    async fn shippable(&self, actor: &Actor, amending: Option<i64>) -> Result<Vec<ShippableLineView>, AppError> {
         let supplier_id = require_supplier(actor)?;
-        self.shippable_for(supplier_id).await
+        if let Some(id) = amending {
+            self.amendable(actor, id).await?;
+        }
+        self.shippable_for(supplier_id, amending).await
     }
 
     async fn submit(&self, actor: &Actor, input: AsnInput) -> Result<i64, AppError> {
         let supplier_id = require_supplier(actor)?;
-        let shippable = self.shippable_for(supplier_id).await?;
+        let amending = match input.amends {
+            Some(id) => Some(self.amendable(actor, id).await?),
+            None => None,
+        };
+        let shippable = self.shippable_for(supplier_id, input.amends).await?;
         // A line that is not this supplier's open line (another supplier's, or closed) is not found.
         let unknown = input
             .lines
@@ -482,9 +491,10 @@ impl AsnPort for AsnService {
             .db
             .exec()
             .fetch_optional(
-                Sql::new("SELECT id FROM asn WHERE supplier_id = $1 AND number = $2")
+                Sql::new("SELECT id FROM asn WHERE supplier_id = $1 AND number = $2 AND id <> $3")
                     .bind(supplier_id)
-                    .bind(valid.number.as_str()),
+                    .bind(valid.number.as_str())
+                    .bind(input.amends.unwrap_or(-1)),
             )
             .await
             .map_err(internal)?;
@@ -497,8 +507,15 @@ impl AsnPort for AsnService {
         if taken.is_some() {
             return Err(number_taken());
         }
-        match self.insert(actor, supplier_id, &valid).await {
+        let written = match amending {
+            Some(previous) => self.replace(actor, supplier_id, &previous, &valid).await,
+            None => self.insert(actor, supplier_id, &valid).await,
+        };
+        match written {
             Err(e) if is_unique_violation(&e) => Err(number_taken()),
+            Err(DbError::Sqlx(sqlx::Error::RowNotFound)) => {
+                Err(AppError::invalid("amends", "The ASN was received or cancelled a moment ago: reload it."))
+            }
             other => other.map_err(internal),
         }
     }
@@ -531,6 +548,7 @@ impl AsnPort for AsnService {
         #[derive(sqlx::FromRow)]
         struct LineRow {
             id: i64,
+            line_id: i64,
             po_number: String,
             line_no: i64,
             product_code: Option<String>,
@@ -554,7 +572,7 @@ impl AsnPort for AsnService {
         let lines: Vec<LineRow> = exec
             .fetch_all(
                 Sql::new(
-                    "SELECT al.id, po.number AS po_number, l.line_no, p.default_code AS product_code, p.name AS product_name, al.quantity,
+                    "SELECT al.id, al.purchase_order_line_id AS line_id, po.number AS po_number, l.line_no, p.default_code AS product_code, p.name AS product_name, al.quantity,
                             u.name AS uom, al.package_id
                        FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
                        JOIN purchase_order po ON po.id = l.purchase_order_id JOIN product p ON p.id = l.product_id
@@ -598,6 +616,7 @@ impl AsnPort for AsnService {
                             expiry: lot.expiry_date,
                         })
                         .collect(),
+                    line_id: l.line_id,
                     po_number: l.po_number,
                     line_no: l.line_no,
                     product_code: l.product_code,
@@ -672,6 +691,28 @@ impl AsnService {
                 .bind(now),
             )
             .await?;
+        self.write_contents(&mut tx, row.id, asn).await?;
+        let payload = serde_json::json!({ "asn_id": row.id, "number": asn.number, "lines": asn.lines.len(), "packages": asn.packages.len(),
+                                          "eta": asn.eta, "carrier": asn.carrier, "tracking_ref": asn.tracking_ref });
+        // Odoo's receipt gets the lots, quantities, ETA and tracking number (sync::push).
+        event::emit(
+            &mut tx,
+            NewEvent {
+                event_type: "asn.submitted",
+                aggregate: ("asn", row.id),
+                supplier_id: Some(supplier_id),
+                payload: payload.clone(),
+                destinations: &["odoo"],
+            },
+        )
+        .await?;
+        audit::record(&mut tx, AuditEntry::by(actor, "asn.submitted", ("asn", row.id), supplier_id, payload)).await?;
+        tx.commit().await?;
+        Ok(row.id)
+    }
+
+    /// Packages (with their SSCCs), lines and lots of an ASN, inside the caller's transaction.
+    async fn write_contents(&self, tx: &mut Tx, asn_id: i64, asn: &ValidAsn) -> crate::db::Result<()> {
         let mut package_ids: BTreeMap<i64, i64> = BTreeMap::new();
         // Pallets first, so a carton's parent exists when it is written.
         let mut ordered: Vec<&ValidPackage> = asn.packages.iter().collect();
@@ -718,23 +759,97 @@ impl AsnService {
                 .await?;
             }
         }
-        let payload = serde_json::json!({ "asn_id": row.id, "number": asn.number, "lines": asn.lines.len(), "packages": asn.packages.len(),
-                                          "eta": asn.eta, "carrier": asn.carrier, "tracking_ref": asn.tracking_ref });
-        // Odoo's receipt gets the lots, quantities, ETA and tracking number (sync::push).
+        Ok(())
+    }
+
+    /// An ASN of the actor's supplier that may still change: announced, not received nor cancelled.
+    async fn amendable(&self, actor: &Actor, id: i64) -> Result<AsnRow, AppError> {
+        let row = self.load(actor, id).await?;
+        if actor.supplier_scope() != Some(row.supplier_id) {
+            return Err(AppError::NotFound);
+        }
+        if row.status != "submitted" {
+            return Err(AppError::invalid(
+                "amends",
+                format!("ASN {} is {} and can no longer be amended.", row.number, row.status),
+            ));
+        }
+        Ok(row)
+    }
+
+    /// Replaces an announced ASN's contents in one transaction. The event names what it announced
+    /// before, so the Odoo receipt drops what the amendment no longer ships.
+    async fn replace(
+        &self,
+        actor: &Actor,
+        supplier_id: i64,
+        previous: &AsnRow,
+        asn: &ValidAsn,
+    ) -> crate::db::Result<i64> {
+        #[derive(sqlx::FromRow)]
+        struct Announced {
+            purchase_order_line_id: i64,
+            lot_name: Option<String>,
+        }
+        let mut tx = self.db.begin().await?;
+        let before: Vec<Announced> = tx
+            .fetch_all(
+                Sql::new(
+                    "SELECT al.purchase_order_line_id, lot.lot_name FROM asn_line al
+                       LEFT JOIN asn_lot lot ON lot.asn_line_id = al.id WHERE al.asn_id = $1 ORDER BY al.id, lot.id",
+                )
+                .bind(previous.id),
+            )
+            .await?;
+        let updated = tx
+            .execute(
+                Sql::new(
+                    "UPDATE asn SET number = $1, carrier = $2, tracking_ref = $3, ship_date = $4, eta = $5, updated_at = $6
+                      WHERE id = $7 AND status = 'submitted'",
+                )
+                .bind(asn.number.as_str())
+                .bind(asn.carrier.clone())
+                .bind(asn.tracking_ref.clone())
+                .bind(asn.ship_date)
+                .bind(asn.eta)
+                .bind(Utc::now())
+                .bind(previous.id),
+            )
+            .await?;
+        if updated != 1 {
+            // Received or cancelled a moment ago: nothing is changed.
+            return Err(DbError::Sqlx(sqlx::Error::RowNotFound));
+        }
+        tx.execute(
+            Sql::new("DELETE FROM asn_lot WHERE asn_line_id IN (SELECT id FROM asn_line WHERE asn_id = $1)").bind(previous.id),
+        )
+        .await?;
+        tx.execute(Sql::new("DELETE FROM asn_line WHERE asn_id = $1").bind(previous.id)).await?;
+        // Cartons before the pallets they sit on.
+        tx.execute(Sql::new("DELETE FROM asn_package WHERE asn_id = $1 AND parent_id IS NOT NULL").bind(previous.id)).await?;
+        tx.execute(Sql::new("DELETE FROM asn_package WHERE asn_id = $1").bind(previous.id)).await?;
+        self.write_contents(&mut tx, previous.id, asn).await?;
+        let previous_lines: Vec<serde_json::Value> = before
+            .iter()
+            .map(|a| serde_json::json!({ "line_id": a.purchase_order_line_id, "lot_name": a.lot_name }))
+            .collect();
+        let payload = serde_json::json!({ "asn_id": previous.id, "number": asn.number, "previous_number": previous.number,
+                                          "lines": asn.lines.len(), "packages": asn.packages.len(), "eta": asn.eta,
+                                          "carrier": asn.carrier, "tracking_ref": asn.tracking_ref, "previous": previous_lines });
         event::emit(
             &mut tx,
             NewEvent {
-                event_type: "asn.submitted",
-                aggregate: ("asn", row.id),
+                event_type: "asn.amended",
+                aggregate: ("asn", previous.id),
                 supplier_id: Some(supplier_id),
                 payload: payload.clone(),
                 destinations: &["odoo"],
             },
         )
         .await?;
-        audit::record(&mut tx, AuditEntry::by(actor, "asn.submitted", ("asn", row.id), supplier_id, payload)).await?;
+        audit::record(&mut tx, AuditEntry::by(actor, "asn.amended", ("asn", previous.id), supplier_id, payload)).await?;
         tx.commit().await?;
-        Ok(row.id)
+        Ok(previous.id)
     }
 }
 

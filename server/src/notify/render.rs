@@ -117,6 +117,11 @@ pub fn render(event_type: &str, aggregate: (&str, i64), payload: &Value, subject
             format!("{supplier} sent advance shipping notice {label}."),
             format!("/asns/{id}"),
         ),
+        "asn.amended" => (
+            format!("{supplier} amended {label}"),
+            format!("{supplier} changed what advance shipping notice {label} announces. Review the new contents."),
+            format!("/asns/{id}"),
+        ),
         "asn.cancelled" => (
             format!("{supplier} cancelled {label}"),
             format!("{supplier} withdrew advance shipping notice {label}: nothing ships under it."),

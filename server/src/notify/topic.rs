@@ -17,7 +17,7 @@ pub fn topic_of(event_type: &str, payload: &serde_json::Value) -> Option<Notific
             _ => ProposalReceived,
         },
         "leadtime.proposed" => ProposalReceived,
-        "asn.submitted" | "asn.cancelled" => AsnReceived,
+        "asn.submitted" | "asn.amended" | "asn.cancelled" => AsnReceived,
         "quality_hold.responded" => QualityResponse,
         _ => return None,
     })
@@ -41,6 +41,7 @@ mod tests {
             ("leadtime.proposed", false),
             ("asn.submitted", false),
             ("asn.cancelled", false),
+            ("asn.amended", false),
             ("quality_hold.responded", false),
         ] {
             let topic = topic_of(event, &json!({})).unwrap_or_else(|| panic!("{event} notifies"));

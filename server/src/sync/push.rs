@@ -4,6 +4,8 @@
 //! values (writing them twice changes nothing), and the chatter note carries the event's id, which is
 //! looked up before posting, so a retried note is not posted twice.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -91,7 +93,8 @@ pub async fn push(clients: &Clients, row: &Claimed) -> Result<Pushed, PushError>
         "po.change_proposed" => change_proposed(clients, &client, row, &payload).await,
         "po.change_decided" => change_decided(clients, &client, row, &payload).await,
         "leadtime.decided" => lead_time_decided(clients, &client, row, &payload).await,
-        "asn.submitted" => asn_submitted(clients, &client, row).await,
+        "asn.submitted" => asn_submitted(clients, &client, row, "announced").await,
+        "asn.amended" => asn_amended(clients, &client, row, &payload).await,
         "asn.cancelled" => asn_cancelled(clients, &client, row).await,
         other => Err(PushError::NotLinked(format!("no Odoo recipe for {other} events"))),
     };
@@ -339,6 +342,8 @@ struct AsnRow {
 #[derive(Debug, sqlx::FromRow)]
 struct AsnLineRow {
     asn_line_id: i64,
+    /// The canonical PO line.
+    line_id: i64,
     line_odoo_id: Option<i64>,
     po_odoo_id: Option<i64>,
     po_number: String,
@@ -365,7 +370,7 @@ async fn asn_contents(clients: &Clients, asn_id: i64) -> Result<(AsnRow, Vec<Asn
     let lines: Vec<AsnLineRow> = exec
         .fetch_all(
             Sql::new(
-                "SELECT al.id AS asn_line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
+                "SELECT al.id AS asn_line_id, l.id AS line_id, l.odoo_id AS line_odoo_id, po.odoo_id AS po_odoo_id, po.number AS po_number,
                         l.line_no, al.quantity
                  FROM asn_line al JOIN purchase_order_line l ON l.id = al.purchase_order_line_id
                  JOIN purchase_order po ON po.id = l.purchase_order_id WHERE al.asn_id = $1 ORDER BY po.id, l.line_no",
@@ -397,7 +402,12 @@ struct WantedMoveLine {
 /// tracking number goes to `carrier_tracking_ref` where stock_delivery provides it, else to the
 /// chatter (ODOO.md §6.4, §6.6, §7). Lots are matched by name, so a retry creates no second lot line.
 /// Receiving (`button_validate`) stays with the buyer's warehouse.
-async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> Result<Pushed, PushError> {
+async fn asn_submitted(
+    clients: &Clients,
+    odoo: &OdooClient,
+    row: &Claimed,
+    verb: &str,
+) -> Result<Pushed, PushError> {
     let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
     if asn.status == "cancelled" {
         return Ok(Pushed::Skipped("the ASN was cancelled before it reached Odoo"));
@@ -441,7 +451,7 @@ async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> R
     let shipped: Vec<String> =
         lines.iter().map(|l| format!("{} line {}: {}", l.po_number, l.line_no, l.quantity)).collect();
     let mut body = format!(
-        "Supplier announced shipment {}: {}. Carrier {}, tracking {}, ETA {}.",
+        "Supplier {verb} shipment {}: {}. Carrier {}, tracking {}, ETA {}.",
         asn.number,
         shipped.join("; "),
         asn.carrier.as_deref().unwrap_or("—"),
@@ -528,6 +538,76 @@ async fn fill_receipt_move(
     Ok(picking)
 }
 
+/// Takes what was announced for one PO line off its open receipt: the named lots' move lines are
+/// unlinked; with no names (an untracked product) the announced quantities go back to zero.
+async fn withdraw(odoo: &OdooClient, line_odoo_id: i64, lot_names: &[&str]) -> Result<(), PushError> {
+    let moves = odoo
+        .search("stock.move", json!([["purchase_line_id", "=", line_odoo_id], ["state", "not in", ["done", "cancel"]]]))
+        .await?;
+    if moves.is_empty() {
+        return Ok(());
+    }
+    if lot_names.is_empty() {
+        let announced = odoo.search("stock.move.line", json!([["move_id", "in", moves]])).await?;
+        if !announced.is_empty() {
+            odoo.write("stock.move.line", &announced, json!({ "quantity": 0.0 })).await?;
+        }
+    } else {
+        let ours =
+            odoo.search("stock.move.line", json!([["move_id", "in", moves], ["lot_name", "in", lot_names]])).await?;
+        if !ours.is_empty() {
+            odoo.call("stock.move.line", "unlink", Some(&ours), Default::default()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The supplier amended an announced shipment: what it no longer announces leaves the receipt (lots
+/// dropped, lines no longer shipped), then the receipt carries the new contents as for a new ASN.
+async fn asn_amended(clients: &Clients, odoo: &OdooClient, row: &Claimed, payload: &Value) -> Result<Pushed, PushError> {
+    let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
+    if asn.status == "cancelled" {
+        return Ok(Pushed::Skipped("the ASN was cancelled before its amendment reached Odoo"));
+    }
+    let previous: Vec<(i64, Option<String>)> = payload
+        .get("previous")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((p.get("line_id")?.as_i64()?, p.get("lot_name").and_then(Value::as_str).map(str::to_string)))
+        })
+        .collect();
+    let mut before: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (line_id, lot) in previous {
+        before.entry(line_id).or_default().extend(lot);
+    }
+    for (line_id, was) in before {
+        let now_shipped = lines.iter().find(|l| l.line_id == line_id);
+        let still: Vec<&str> = now_shipped
+            .map(|l| lots.iter().filter(|lot| lot.asn_line_id == l.asn_line_id).map(|lot| lot.lot_name.as_str()).collect())
+            .unwrap_or_default();
+        let dropped: Vec<&str> = was.iter().map(String::as_str).filter(|n| !still.contains(n)).collect();
+        let untracked_line_dropped = was.is_empty() && now_shipped.is_none();
+        if dropped.is_empty() && !untracked_line_dropped {
+            continue;
+        }
+        #[derive(sqlx::FromRow)]
+        struct OdooLine {
+            odoo_id: Option<i64>,
+        }
+        let line: Option<OdooLine> = clients
+            .db()
+            .exec()
+            .fetch_optional(Sql::new("SELECT odoo_id FROM purchase_order_line WHERE id = $1").bind(line_id))
+            .await?;
+        if let Some(odoo_id) = line.and_then(|l| l.odoo_id) {
+            withdraw(odoo, odoo_id, &dropped).await?;
+        }
+    }
+    asn_submitted(clients, odoo, row, "amended").await
+}
+
 /// The supplier withdrew the shipment: its lot lines leave the receipt (unlinked; the bot may, ODOO.md
 /// §11), quantities announced on untracked lines go back to zero, and the chatter says so. Repeating
 /// it finds nothing left to remove.
@@ -541,27 +621,7 @@ async fn asn_cancelled(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> R
         }
         let names: Vec<&str> =
             lots.iter().filter(|l| l.asn_line_id == line.asn_line_id).map(|l| l.lot_name.as_str()).collect();
-        let moves = odoo
-            .search(
-                "stock.move",
-                json!([["purchase_line_id", "=", line_odoo_id], ["state", "not in", ["done", "cancel"]]]),
-            )
-            .await?;
-        if moves.is_empty() {
-            continue;
-        }
-        if names.is_empty() {
-            let announced = odoo.search("stock.move.line", json!([["move_id", "in", moves]])).await?;
-            if !announced.is_empty() {
-                odoo.write("stock.move.line", &announced, json!({ "quantity": 0.0 })).await?;
-            }
-        } else {
-            let ours =
-                odoo.search("stock.move.line", json!([["move_id", "in", moves], ["lot_name", "in", names]])).await?;
-            if !ours.is_empty() {
-                odoo.call("stock.move.line", "unlink", Some(&ours), Default::default()).await?;
-            }
-        }
+        withdraw(odoo, line_odoo_id, &names).await?;
     }
     let body =
         format!("Supplier cancelled shipment {}: its lots and quantities were taken off the receipt.", asn.number);
