@@ -298,7 +298,7 @@ async fn a_suppliers_acknowledgement_reaches_odoo_once(backend: Backend) {
         assert_eq!(w.po_field(odoo_po, flag), json!(true), "{version:?}");
         assert_eq!(w.po_field(odoo_po, "partner_ref"), json!("SO-4711"));
         assert_eq!(w.notes_with(odoo_po, "Supplyline evt_"), 1, "one chatter note");
-        assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'done' AND event_id IN (SELECT id FROM event WHERE aggregate_id = $1)", po).await, 1);
+        assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'done' AND event_id IN (SELECT id FROM event WHERE aggregate_id = $1)", po).await, 1);
         assert_eq!(engine.worker().drain().await.unwrap(), 0, "nothing left to push");
     }
 }
@@ -342,7 +342,7 @@ async fn assert_each_note_once(w: &World, pushed: &[(i64, i64)], per_po: usize) 
         assert_eq!(w.notes_with(odoo_po, &uid.event_uid), 1, "event {} applied exactly once", uid.event_uid);
     }
     assert_eq!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status <> 'done' AND id > $1", 0).await,
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status <> 'done' AND id > $1", 0).await,
         0,
         "every row done"
     );
@@ -357,12 +357,12 @@ async fn odoo_down_during_500_pushes_then_each_applied_exactly_once(backend: Bac
     let worker = engine.worker();
     worker.run_once().await.unwrap();
     assert!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > $1", 0).await > 0,
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND attempts > $1", 0).await > 0,
         "pushes failed while Odoo was down"
     );
     w.sim.faults().set_up();
     let mut rounds = 0;
-    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND id > $1", 0).await > 0 {
+    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0).await > 0 {
         worker.drain().await.unwrap();
         rounds += 1;
         assert!(rounds < 1000, "the queue drains once Odoo is back");
@@ -379,14 +379,14 @@ async fn serialization_failures_and_lost_responses_apply_nothing_twice(backend: 
     w.sim.faults().set_rate(FaultKind::LostResponse, 0.2);
     let worker = engine.worker();
     let mut rounds = 0;
-    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND id > $1", 0).await > 0 {
+    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0).await > 0 {
         worker.drain().await.unwrap();
         rounds += 1;
         assert!(rounds < 1000, "the queue drains despite the faults");
     }
     w.sim.faults().clear();
     assert!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE attempts > 1 AND id > $1", 0).await > 0,
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND attempts > 1 AND id > $1", 0).await > 0,
         "faults were injected and retried"
     );
     assert_each_note_once(&w, &pushed, 5).await;
@@ -407,7 +407,7 @@ async fn a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(backend: Bac
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let worker = w.engine(config).worker();
     let mut rounds = 0;
-    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND id > $1", 0).await > 0 {
+    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0).await > 0 {
         worker.drain().await.unwrap();
         rounds += 1;
         assert!(rounds < 100);
@@ -447,7 +447,7 @@ async fn a_suppliers_key_cannot_touch_another_vendors_po(backend: Backend) {
         .app
         .db
         .exec()
-        .fetch_one(Sql::new("SELECT status, last_error_kind FROM outbox ORDER BY id DESC LIMIT 1"))
+        .fetch_one(Sql::new("SELECT status, last_error_kind FROM outbox WHERE destination = 'odoo' ORDER BY id DESC LIMIT 1"))
         .await
         .unwrap();
     assert_eq!((dead.status.as_str(), dead.last_error_kind.as_deref()), ("dead", Some("access_error")));
@@ -595,7 +595,7 @@ async fn two_workers_on_one_postgres_never_push_the_same_row_twice() {
     assert_eq!(ra + rb, 120, "every row handled once between them ({ra} + {rb})");
     assert!(ra > 0 && rb > 0, "both workers took a share ({ra} + {rb})");
     assert_eq!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE attempts <> 1 AND id > $1", 0).await,
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND attempts <> 1 AND id > $1", 0).await,
         0,
         "no row claimed twice"
     );
@@ -721,7 +721,7 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
     w.sim.faults().fail_next_matching(FaultKind::LostResponse, 1, Some("stock.move.line"), Some("create"));
     drain_all(&engine).await;
     assert_eq!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'done' AND attempts = 2 AND id > $1", 0).await,
+        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'done' AND attempts = 2 AND id > $1", 0).await,
         1,
         "retried once"
     );

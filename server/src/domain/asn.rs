@@ -718,11 +718,11 @@ impl AsnService {
         let mut ordered: Vec<&ValidPackage> = asn.packages.iter().collect();
         ordered.sort_by_key(|p| (p.parent.is_some(), p.number));
         for package in ordered {
-            let placeholder = format!("pending-{}-{}", row.id, package.number);
+            let placeholder = format!("pending-{}-{}", asn_id, package.number);
             let inserted: IdRow = tx
                 .fetch_one(
                     Sql::new("INSERT INTO asn_package (asn_id, parent_id, kind, sscc, gross_weight_kg, number) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                        .bind(row.id)
+                        .bind(asn_id)
                         .bind(package.parent.map(|n| package_ids[&n]))
                         .bind(package.kind.as_str())
                         .bind(placeholder)
@@ -740,7 +740,7 @@ impl AsnService {
             let inserted: IdRow = tx
                 .fetch_one(
                     Sql::new("INSERT INTO asn_line (asn_id, package_id, purchase_order_line_id, quantity) VALUES ($1, $2, $3, $4) RETURNING id")
-                        .bind(row.id)
+                        .bind(asn_id)
                         .bind(line.package.map(|n| package_ids[&n]))
                         .bind(line.line_id)
                         .bind(line.quantity),
@@ -891,6 +891,7 @@ mod tests {
             eta: "2026-12-02T09:30".into(),
             lines,
             packages,
+            amends: None,
         }
     }
 

@@ -422,6 +422,9 @@ impl TeamPort for TeamService {
     }
 
     async fn invite(&self, actor: &Actor, input: InviteInput) -> Result<(), AppError> {
+        if invitable_roles(actor.role).is_empty() {
+            return Err(AppError::Forbidden);
+        }
         let invite = validate_invite(actor, &input)?;
         if let Some(id) = invite.supplier_id {
             let exists: Option<IdName> = self
