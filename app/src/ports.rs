@@ -99,6 +99,24 @@ pub trait AsnPort: Send + Sync {
     async fn cancel(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
 }
 
+/// Quality holds: suppliers see and answer their own, buyers raise, close and reopen them.
+#[async_trait::async_trait]
+pub trait QualityPort: Send + Sync {
+    async fn list(
+        &self,
+        actor: &Actor,
+        query: crate::model::QualityQuery,
+    ) -> Result<Vec<crate::model::QualityHoldSummary>, AppError>;
+    async fn get(&self, actor: &Actor, id: i64) -> Result<crate::model::QualityHoldView, AppError>;
+    /// What a buyer may raise a hold on (buyers and admins only).
+    async fn raise_options(&self, actor: &Actor) -> Result<Vec<crate::model::QualityRaiseOption>, AppError>;
+    /// Answers the new hold's id.
+    async fn raise(&self, actor: &Actor, input: crate::model::RaiseHoldInput) -> Result<i64, AppError>;
+    async fn respond(&self, actor: &Actor, input: crate::model::RespondHoldInput) -> Result<(), AppError>;
+    async fn close(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
+    async fn reopen(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -109,6 +127,7 @@ pub struct Services {
     pub lead_times: Arc<dyn LeadTimePort>,
     pub sync: Arc<dyn SyncPort>,
     pub asns: Arc<dyn AsnPort>,
+    pub quality: Arc<dyn QualityPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

@@ -43,7 +43,10 @@ pub fn AppShell() -> impl IntoView {
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::SupplierUser | Role::SupplierAdmin => {
-            vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times")]
+            let mut links = vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times")];
+            // Quality holds (issue 4).
+            links.push(("/quality", "Quality"));
+            links
         }
         Role::Buyer | Role::Admin => {
             let mut links = vec![
@@ -53,6 +56,8 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/lead-time-proposals", "Lead times"),
                 ("/asns", "Shipments"),
             ];
+            // Quality holds (issue 4).
+            links.push(("/quality", "Quality"));
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));
             }

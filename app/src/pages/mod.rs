@@ -8,3 +8,5 @@ pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
+// Quality holds (issue 4).
+pub mod quality;

@@ -12,6 +12,8 @@ pub mod ops;
 pub mod order;
 pub mod proposal;
 pub mod sscc;
+// Quality holds (issue 4).
+pub mod quality;
 
 use app::AppError;
 

@@ -29,8 +29,10 @@ use crate::domain::lead_time::LeadTimeService;
 use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
+use crate::domain::quality::QualityService;
 use crate::sync::SyncEngine;
 
+pub mod quality;
 pub mod sync;
 
 #[derive(Clone)]
@@ -41,6 +43,8 @@ pub struct AppState {
     pub throttle: Throttle,
     pub services: Services,
     pub leptos_options: LeptosOptions,
+    /// Quality holds: also reached by the attachment routes, which are plain HTTP.
+    pub quality: Arc<QualityService>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -51,6 +55,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+        let quality = Arc::new(QualityService::new(db.clone()));
         let services = Services {
             orders: Arc::new(OrderService { db: db.clone() }),
             accounts: Arc::new(AccountService { db: db.clone() }),
@@ -59,6 +64,7 @@ impl AppState {
             lead_times: Arc::new(LeadTimeService { db: db.clone() }),
             sync: Arc::new(SyncService { db: db.clone() }),
             asns: Arc::new(AsnService { db: db.clone(), config: config.asn.clone() }),
+            quality: quality.clone(),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();
@@ -69,6 +75,7 @@ impl AppState {
             config: Arc::new(config),
             services,
             leptos_options,
+            quality,
         }
     }
 }
@@ -107,6 +114,14 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .route("/readyz", get(readyz))
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
+        // Quality-hold files: a plain multipart form (no WebAssembly needed) and downloads.
+        .route(
+            "/quality/{id}/attachments",
+            post(quality::upload).layer(axum::extract::DefaultBodyLimit::max(
+                state.quality.max_attachment_bytes as usize + quality::MULTIPART_OVERHEAD,
+            )),
+        )
+        .route("/quality/{id}/attachments/{attachment_id}", get(quality::download))
         .leptos_routes_with_context(
             &state,
             routes,
