@@ -72,7 +72,7 @@ pub async fn reopen_quality_hold(input: HoldDecisionInput) -> Result<(), AppErro
 
 /// What the last failed plain form typed, read once.
 #[server(prefix = "/rpc", endpoint = "quality_draft")]
-pub async fn quality_draft() -> Result<QualityDraft, AppError> {
+pub async fn take_quality_draft() -> Result<QualityDraft, AppError> {
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
         return Ok(QualityDraft::default());
     };

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    current_session, quality_draft, quality_hold, quality_holds, quality_raise_options, supplier_options,
+    current_session, take_quality_draft, quality_hold, quality_holds, quality_raise_options, supplier_options,
     CloseQualityHold, RaiseQualityHold, ReopenQualityHold, RespondQualityHold,
 };
 use crate::components::notice::{field_error, EmptyState, ErrorNotice, LoadingRows};
@@ -154,7 +154,7 @@ fn HoldTable(rows: Vec<QualityHoldSummary>) -> impl IntoView {
 pub fn QualityNewPage() -> impl IntoView {
     let raise = ServerAction::<RaiseQualityHold>::new();
     let options = Resource::new(|| (), |_| quality_raise_options());
-    let draft = Resource::new(|| (), |_| quality_draft());
+    let draft = Resource::new(|| (), |_| take_quality_draft());
     view! {
         <Title text="Raise a quality hold"/>
         <a href="/quality" class="text-sm text-blue-700 hover:underline">"← Quality holds"</a>
@@ -231,7 +231,7 @@ pub fn QualityDetailPage() -> impl IntoView {
             }
         },
     );
-    let draft = Resource::new(|| (), |_| quality_draft());
+    let draft = Resource::new(|| (), |_| take_quality_draft());
     let upload_error = move || url.read().get("upload_error").filter(|e| !e.is_empty());
     view! {
         <a href="/quality" class="text-sm text-blue-700 hover:underline">"← Quality holds"</a>
@@ -385,7 +385,7 @@ fn Attachments(view: QualityHoldView, upload_error: Option<String>) -> impl Into
             }}
             {view.can_attach.then(|| view! {
                 // A plain multipart form: it works with or without WebAssembly (the page reloads).
-                <form method="post" action=format!("/quality/{id}/attachments") enctype="multipart/form-data" rel="external"
+                <form method="post" action=format!("/quality/{id}/attachments") enctype="multipart/form-data"
                     class="mt-3 flex flex-wrap items-end gap-3" data-testid="upload-form">
                     <label class="text-sm"><span class="font-medium">"Attach a file"</span>
                         <span class="block text-xs text-slate-500">{format!("PDF, PNG, JPEG, text, CSV, XLSX or DOCX; at most {limit_text}")}</span>
