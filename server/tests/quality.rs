@@ -138,7 +138,7 @@ async fn a_hold_is_raised_answered_closed_and_reopened(backend: Backend) {
     let hold: i64 = raised.json().await.unwrap();
 
     // The supplier sees it in its list and answers with an 8D record.
-    let list: Value = app.rpc(&supplier, "/rpc/quality_holds", "query[status]=open".into()).await.json().await.unwrap();
+    let list: Value = app.rpc(&supplier, "/rpc/quality_holds", "status=open".into()).await.json().await.unwrap();
     let ids: Vec<i64> = list.as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
     assert!(ids.contains(&hold), "{list}");
     assert!(list.as_array().unwrap().iter().all(|h| h["supplier_name"] == "Nordhavn Fasteners A/S"));
@@ -251,7 +251,7 @@ async fn another_suppliers_hold_answers_404_everywhere(backend: Backend) {
 
     // The list holds only the supplier's own, even when another supplier is asked for.
     let kessler_id = app.rpc(&kessler, "/rpc/quality_hold", format!("id={foreign}")).await.json::<Value>().await.unwrap()["summary"]["supplier_id"].clone();
-    let list: Value = app.rpc(&nordhavn, "/rpc/quality_holds", format!("query[supplier]={kessler_id}")).await.json().await.unwrap();
+    let list: Value = app.rpc(&nordhavn, "/rpc/quality_holds", format!("supplier={kessler_id}")).await.json().await.unwrap();
     assert!(!list.as_array().unwrap().is_empty());
     assert!(list.as_array().unwrap().iter().all(|h| h["supplier_name"] == "Nordhavn Fasteners A/S"), "{list}");
 
@@ -267,9 +267,9 @@ async fn another_suppliers_hold_answers_404_everywhere(backend: Backend) {
     // The buyer sees every supplier's holds and may filter by one.
     let all: Value = app.rpc(&buyer, "/rpc/quality_holds", String::new()).await.json().await.unwrap();
     assert!(all.as_array().unwrap().len() >= 2);
-    let only: Value = app.rpc(&buyer, "/rpc/quality_holds", format!("query[supplier]={kessler_id}")).await.json().await.unwrap();
+    let only: Value = app.rpc(&buyer, "/rpc/quality_holds", format!("supplier={kessler_id}")).await.json().await.unwrap();
     assert!(only.as_array().unwrap().iter().all(|h| h["supplier_id"] == kessler_id));
-    let bad_status = app.rpc(&buyer, "/rpc/quality_holds", "query[status]=lost".into()).await;
+    let bad_status = app.rpc(&buyer, "/rpc/quality_holds", "status=lost".into()).await;
     assert_eq!(bad_status.status(), 422);
 
     // Signed out: the upload and the download answer 401, the page sends to sign-in.

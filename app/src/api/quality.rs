@@ -9,8 +9,10 @@ use crate::model::{
 };
 use crate::AppError;
 
+/// Both filters optional (absent from the request when not set).
 #[server(prefix = "/rpc", endpoint = "quality_holds")]
-pub async fn quality_holds(query: QualityQuery) -> Result<Vec<QualityHoldSummary>, AppError> {
+pub async fn quality_holds(status: Option<String>, supplier: Option<i64>) -> Result<Vec<QualityHoldSummary>, AppError> {
+    let query = QualityQuery { status, supplier };
     crate::ports::as_actor(|actor, s| async move { s.quality.list(&actor, query).await }).await
 }
 
@@ -80,8 +82,10 @@ pub async fn take_quality_draft() -> Result<QualityDraft, AppError> {
     Ok(draft.unwrap_or_default())
 }
 
-/// Keeps the typed input of a failed submission from a plain HTML form (it is redirected back and
-/// the page is rendered anew). A hydrated page keeps its fields itself, so nothing is stored then.
+/// After a failed submission from a plain HTML form: keeps what was typed (the page is rendered
+/// anew after the redirect back) and makes the answer the redirect the browser must follow (the
+/// error's own status, set by `as_actor`, would otherwise replace it and the browser would show a
+/// bare error body). A hydrated page keeps its fields itself, so nothing is stored then.
 #[cfg(feature = "ssr")]
 async fn keep_draft(update: impl FnOnce(&mut QualityDraft)) {
     let Ok(headers) = leptos_axum::extract::<http::HeaderMap>().await else { return };
@@ -91,6 +95,9 @@ async fn keep_draft(update: impl FnOnce(&mut QualityDraft)) {
         .is_some_and(|accept| accept.contains("text/html"));
     if !plain_form {
         return;
+    }
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::FOUND);
     }
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else { return };
     let mut draft = QualityDraft::default();

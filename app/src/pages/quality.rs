@@ -56,7 +56,7 @@ pub fn QualityListPage() -> impl IntoView {
             supplier: map.get("supplier").and_then(|s| s.parse().ok()),
         }
     });
-    let holds = Resource::new(move || query.get(), quality_holds);
+    let holds = Resource::new(move || query.get(), |q| quality_holds(q.status, q.supplier));
     let session = Resource::new(|| (), |_| current_session());
     let suppliers = Resource::new(|| (), |_| supplier_options());
     let tab = move |status: &'static str, label: &'static str| {
