@@ -133,3 +133,7 @@ pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> 
     })?;
     Ok(notice.unwrap_or_default())
 }
+
+// Quality holds (issue 4): the server functions live in api/quality.rs.
+pub mod quality;
+pub use quality::*;

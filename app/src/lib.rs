@@ -71,6 +71,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("asns/:id") view=pages::asn::AsnDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("team") view=pages::team::TeamPage ssr=SsrMode::Async/>
+                        // Quality holds (issue 4).
+                        <Route path=path!("quality") view=pages::quality::QualityListPage ssr=SsrMode::Async/>
+                        <Route path=path!("quality/new") view=pages::quality::QualityNewPage ssr=SsrMode::Async/>
+                        <Route path=path!("quality/:id") view=pages::quality::QualityDetailPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -830,3 +830,7 @@ pub struct AsnLotView {
     pub quantity: f64,
     pub expiry: Option<chrono::NaiveDate>,
 }
+
+// Quality holds (issue 4): the types live in model/quality.rs.
+pub mod quality;
+pub use quality::*;

@@ -126,6 +126,22 @@ pub trait TeamPort: Send + Sync {
     async fn set_active(&self, actor: &Actor, input: crate::model::MemberStatusInput) -> Result<(), AppError>;
     /// Whether a one-time link (invitation or password reset) still works; for anyone, signed in or not.
     async fn link_status(&self, token: &str, invitation: bool) -> Result<crate::model::AccountLinkView, AppError>;
+/// Quality holds: suppliers see and answer their own, buyers raise, close and reopen them.
+#[async_trait::async_trait]
+pub trait QualityPort: Send + Sync {
+    async fn list(
+        &self,
+        actor: &Actor,
+        query: crate::model::QualityQuery,
+    ) -> Result<Vec<crate::model::QualityHoldSummary>, AppError>;
+    async fn get(&self, actor: &Actor, id: i64) -> Result<crate::model::QualityHoldView, AppError>;
+    /// What a buyer may raise a hold on (buyers and admins only).
+    async fn raise_options(&self, actor: &Actor) -> Result<Vec<crate::model::QualityRaiseOption>, AppError>;
+    /// Answers the new hold's id.
+    async fn raise(&self, actor: &Actor, input: crate::model::RaiseHoldInput) -> Result<i64, AppError>;
+    async fn respond(&self, actor: &Actor, input: crate::model::RespondHoldInput) -> Result<(), AppError>;
+    async fn close(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
+    async fn reopen(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
 }
 
 /// Everything a server function may call, provided as context per request.
@@ -140,6 +156,7 @@ pub struct Services {
     pub asns: Arc<dyn AsnPort>,
     pub notifications: Arc<dyn NotificationPort>,
     pub team: Arc<dyn TeamPort>,
+    pub quality: Arc<dyn QualityPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

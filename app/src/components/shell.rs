@@ -42,9 +42,13 @@ pub fn AppShell() -> impl IntoView {
 /// Links the role may use. Only what exists is linked; nothing leads to an empty page.
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
-        Role::SupplierUser => vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times")],
-        Role::SupplierAdmin => {
-            vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times"), ("/team", "Team")]
+        Role::SupplierUser | Role::SupplierAdmin => {
+            let mut links =
+                vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times"), ("/quality", "Quality")];
+            if role == Role::SupplierAdmin {
+                links.push(("/team", "Team"));
+            }
+            links
         }
         Role::Buyer | Role::Admin => {
             let mut links = vec![
@@ -54,6 +58,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/lead-time-proposals", "Lead times"),
                 ("/asns", "Shipments"),
             ];
+            links.push(("/quality", "Quality"));
             links.push(("/team", "Team"));
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));

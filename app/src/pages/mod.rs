@@ -11,3 +11,5 @@ pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
 pub mod team;
+// Quality holds (issue 4).
+pub mod quality;

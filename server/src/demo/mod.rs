@@ -255,9 +255,51 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
         let (supplier_id, products) = &per_supplier[n % per_supplier.len()];
         insert_po(&mut tx, &mut rng, now, connection.id, n, *supplier_id, products).await?;
     }
+    seed_quality_holds(&mut tx, now, &per_supplier).await?;
     tx.commit().await?;
     // Fresh statistics after a bulk load, so the planner picks the indexes from the first query.
     db.exec().execute(Sql::new("ANALYZE")).await?;
+    Ok(())
+}
+
+/// Quality holds (issue 4): two open holds the buyer raised, one on Nordhavn's bolts, one on Kessler's housings.
+async fn seed_quality_holds(tx: &mut Tx, now: DateTime<Utc>, per_supplier: &[(i64, Vec<SeededProduct>)]) -> Result<(), DbError> {
+    let buyer: IdRow = tx
+        .fetch_one(Sql::new("SELECT id FROM app_user WHERE email = $1").bind(INTERNAL_USERS[0].0))
+        .await?;
+    let holds = [
+        (0, None, Some(5000.0), "Thread pitch out of tolerance: 3 of 20 sampled bolts fail the go/no-go gauge.", 2),
+        (1, Some("KG-24-1187"), Some(12.0), "Porosity in the X-ray inspection of incoming gearbox housings.", 1),
+    ];
+    for (supplier, lot, quantity, reason, age_days) in holds {
+        let (supplier_id, products) = &per_supplier[supplier];
+        let at = now - Duration::days(age_days);
+        let hold: IdRow = tx
+            .fetch_one(
+                Sql::new(
+                    "INSERT INTO quality_hold (supplier_id, product_id, lot_name, quantity, reason, status, source, raised_by, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, 'open', 'portal', $6, $7, $7) RETURNING id",
+                )
+                .bind(*supplier_id)
+                .bind(products[0].product_id)
+                .bind(lot)
+                .bind(quantity)
+                .bind(reason)
+                .bind(buyer.id)
+                .bind(at),
+            )
+            .await?;
+        tx.execute(
+            Sql::new(
+                "INSERT INTO quality_hold_history (quality_hold_id, action, comment, user_id, created_at) VALUES ($1, 'raised', $2, $3, $4)",
+            )
+            .bind(hold.id)
+            .bind(reason)
+            .bind(buyer.id)
+            .bind(at),
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -14,6 +14,8 @@ pub mod order;
 pub mod proposal;
 pub mod sscc;
 pub mod team;
+// Quality holds (issue 4).
+pub mod quality;
 
 use app::AppError;
 

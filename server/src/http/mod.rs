@@ -32,8 +32,10 @@ use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
 use crate::domain::team::TeamService;
 use crate::mail::Mailer;
+use crate::domain::quality::QualityService;
 use crate::sync::SyncEngine;
 
+pub mod quality;
 pub mod sync;
 
 #[derive(Clone)]
@@ -47,6 +49,8 @@ pub struct AppState {
     pub team: Arc<TeamService>,
     pub mailer: Arc<Mailer>,
     pub leptos_options: LeptosOptions,
+    /// Quality holds: also reached by the attachment routes, which are plain HTTP.
+    pub quality: Arc<QualityService>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,6 +62,7 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     pub fn new(db: Db, config: Config, mailer: Arc<Mailer>, leptos_options: LeptosOptions) -> AppState {
         let team = Arc::new(TeamService { db: db.clone(), mailer: mailer.clone(), base_url: config.base_url() });
+        let quality = Arc::new(QualityService::new(db.clone()));
         let services = Services {
             orders: Arc::new(OrderService { db: db.clone() }),
             accounts: Arc::new(AccountService { db: db.clone() }),
@@ -68,6 +73,7 @@ impl AppState {
             asns: Arc::new(AsnService { db: db.clone(), config: config.asn.clone() }),
             notifications: Arc::new(NotificationService { db: db.clone() }),
             team: team.clone(),
+            quality: quality.clone(),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();
@@ -80,6 +86,7 @@ impl AppState {
             team,
             mailer,
             leptos_options,
+            quality,
         }
     }
 }
@@ -121,6 +128,14 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .route("/forgot-password", post(account_link::forgot_password))
         .route("/reset-password", post(account_link::reset_password))
         .route("/invitation", post(account_link::accept_invitation))
+        // Quality-hold files: a plain multipart form (no WebAssembly needed) and downloads.
+        .route(
+            "/quality/{id}/attachments",
+            post(quality::upload).layer(axum::extract::DefaultBodyLimit::max(
+                state.quality.max_attachment_bytes as usize + quality::MULTIPART_OVERHEAD,
+            )),
+        )
+        .route("/quality/{id}/attachments/{attachment_id}", get(quality::download))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -9,6 +9,8 @@ pub mod metrics;
 pub mod outbox;
 pub mod pull;
 pub mod push;
+// Quality holds from Odoo (issue 4): the `quality` flow.
+pub mod quality;
 pub mod reconcile;
 pub mod record;
 pub mod worker;
@@ -185,6 +187,7 @@ impl SyncEngine {
                 }
             }
         }));
+        tasks.push(self.spawn_quality_pull(stop.clone()));
         let engine = self.clone();
         let mut reconcile_stop = stop;
         tasks.push(tokio::spawn(async move {
@@ -257,5 +260,40 @@ impl SyncEngine {
             }
         }
         total
+    }
+
+    /// The quality flow's pull (holds from Odoo's QC location and OCA inspections). A pull cannot be
+    /// real time: under `realtime` it runs at the PO pull's pace.
+    pub fn quality_pull_tier(&self) -> config::Tier {
+        match self.config.tiers.of(Flow::Quality) {
+            config::Tier::Realtime => self.config.tiers.of(Flow::PoPull),
+            tier => tier,
+        }
+    }
+
+    /// One quality pull for every connection with a planning key.
+    pub async fn pull_quality(&self) -> quality::QualityReport {
+        let report = quality::pull_all(&self.clients).await;
+        self.metrics.pulled("quality_hold", report.seen as u64);
+        report
+    }
+
+    fn spawn_quality_pull(self: &Arc<Self>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        let mut quality_stop = stop;
+        tokio::spawn(async move {
+            let mut last: Option<DateTime<Utc>> = None;
+            loop {
+                let now = Utc::now();
+                if engine.quality_pull_tier().is_due(last, now) {
+                    last = Some(now);
+                    engine.pull_quality().await;
+                }
+                tokio::select! {
+                    _ = quality_stop.wait_for(|s| *s) => break,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        })
     }
 }

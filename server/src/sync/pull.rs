@@ -270,7 +270,7 @@ async fn ensure_uom(db: &Db, connection_id: i64, odoo_id: i64, name: &str) -> Re
 }
 
 /// Canonical ids of these Odoo products, reading the ones we have not seen from Odoo.
-async fn ensure_products(
+pub(crate) async fn ensure_products(
     db: &Db,
     odoo: &OdooClient,
     connection_id: i64,
