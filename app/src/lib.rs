@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("asns") view=pages::asn::AsnListPage ssr=SsrMode::Async/>
                         <Route path=path!("asns/new") view=pages::asn::AsnNewPage ssr=SsrMode::Async/>
                         <Route path=path!("asns/:id") view=pages::asn::AsnDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("exceptions") view=pages::exceptions::ExceptionsPage ssr=SsrMode::Async/>
+                        <Route path=path!("scorecards") view=pages::scorecards::ScorecardsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -99,6 +99,14 @@ pub trait AsnPort: Send + Sync {
     async fn cancel(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait ExceptionPort: Send + Sync {
+    /// Open PO lines that will arrive late, with the MOs they endanger (buyers and admins only).
+    async fn queue(&self, actor: &Actor) -> Result<crate::model::ExceptionQueueView, AppError>;
+    /// Every supplier's figures over the last `days` (default 90; buyers and admins only).
+    async fn scorecards(&self, actor: &Actor, days: Option<i64>) -> Result<crate::model::ScorecardsView, AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -109,6 +117,7 @@ pub struct Services {
     pub lead_times: Arc<dyn LeadTimePort>,
     pub sync: Arc<dyn SyncPort>,
     pub asns: Arc<dyn AsnPort>,
+    pub exceptions: Arc<dyn ExceptionPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

@@ -53,6 +53,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/lead-time-proposals", "Lead times"),
                 ("/asns", "Shipments"),
             ];
+            links.extend([("/exceptions", "Exceptions"), ("/scorecards", "Scorecards")]);
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));
             }

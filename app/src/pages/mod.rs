@@ -1,4 +1,5 @@
 pub mod asn;
+pub mod exceptions;
 pub mod lead_times;
 pub mod login;
 pub mod monitor;
@@ -8,3 +9,4 @@ pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
+pub mod scorecards;

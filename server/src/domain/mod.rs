@@ -6,11 +6,13 @@ pub mod acknowledgement;
 pub mod asn;
 pub mod audit;
 pub mod event;
+pub mod exceptions;
 pub mod lead_time;
 pub mod monitor;
 pub mod ops;
 pub mod order;
 pub mod proposal;
+pub mod scorecard;
 pub mod sscc;
 
 use app::AppError;

@@ -25,6 +25,7 @@ use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::asn::AsnService;
+use crate::domain::exceptions::ExceptionService;
 use crate::domain::lead_time::LeadTimeService;
 use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
@@ -59,6 +60,7 @@ impl AppState {
             lead_times: Arc::new(LeadTimeService { db: db.clone() }),
             sync: Arc::new(SyncService { db: db.clone() }),
             asns: Arc::new(AsnService { db: db.clone(), config: config.asn.clone() }),
+            exceptions: Arc::new(ExceptionService { db: db.clone() }),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();

@@ -6,6 +6,7 @@ pub mod config;
 pub mod connection;
 pub mod import;
 pub mod metrics;
+pub mod mo_pull;
 pub mod outbox;
 pub mod pull;
 pub mod push;
@@ -173,11 +174,16 @@ impl SyncEngine {
         let mut pull_stop = stop.clone();
         tasks.push(tokio::spawn(async move {
             let mut last: Option<DateTime<Utc>> = None;
+            let mut last_mo: Option<DateTime<Utc>> = None;
             loop {
                 let now = Utc::now();
                 if engine.config.tiers.of(Flow::PoPull).is_due(last, now) {
                     last = Some(now);
                     engine.pull_all().await;
+                }
+                if engine.config.tiers.of(Flow::MoPull).is_due(last_mo, now) {
+                    last_mo = Some(now);
+                    engine.pull_manufacturing_orders().await;
                 }
                 tokio::select! {
                     _ = pull_stop.wait_for(|s| *s) => break,
@@ -254,6 +260,31 @@ impl SyncEngine {
                     tracing::warn!(supplier = supplier_id, %error, "pull from Odoo failed");
                     let _ = pull::record_pull_error(&self.db, supplier_id, &error.to_string()).await;
                 }
+            }
+        }
+        total
+    }
+
+    /// One pull of manufacturing-order demand per connection with a planning key; a failing
+    /// connection does not stop the others.
+    pub async fn pull_manufacturing_orders(&self) -> mo_pull::MoPullReport {
+        let mut total = mo_pull::MoPullReport::default();
+        let connections = match mo_pull::planning_connections(&self.db).await {
+            Ok(c) => c,
+            Err(error) => {
+                tracing::warn!(%error, "cannot list the connections to read manufacturing orders from");
+                return total;
+            }
+        };
+        for connection_id in connections {
+            match mo_pull::pull_manufacturing_orders(&self.clients, connection_id).await {
+                Ok(report) => {
+                    self.metrics.pulled("mrp.production", report.orders as u64);
+                    total.orders += report.orders;
+                    total.components += report.components;
+                    total.removed += report.removed;
+                }
+                Err(error) => tracing::warn!(connection = connection_id, %error, "pull of manufacturing orders failed"),
             }
         }
         total
