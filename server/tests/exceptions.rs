@@ -149,6 +149,12 @@ async fn a_late_asn_endangers_the_mos_starting_before_it_arrives(backend: Backen
     assert_eq!(alternatives[0]["earliest_date"], (now + Duration::days(3)).date_naive().to_string());
     assert_eq!(alternatives[0]["sooner"], true);
 
+    // `component.delayed` is emitted once per line and expected date.
+    assert_eq!(supplyline::domain::exceptions::announce_delays(&app.db).await.unwrap(), 1);
+    assert_eq!(supplyline::domain::exceptions::announce_delays(&app.db).await.unwrap(), 0);
+    let delayed = "SELECT COUNT(*) AS n FROM event WHERE event_type = 'component.delayed' AND aggregate_id = $1";
+    assert_eq!(app.count(delayed, line).await, 1);
+
     // Cancelled, the shipment no longer sets the date: the line is on time again.
     exec(&app, Sql::new("UPDATE asn SET status = 'cancelled' WHERE id = $1").bind(asn)).await;
     assert!(item(&queue(&app, &buyer).await, line).is_none());

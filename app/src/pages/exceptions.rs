@@ -65,8 +65,8 @@ fn Queue(view: ExceptionQueueView) -> impl IntoView {
     view! {
         <div class="mt-4 grid grid-cols-1 gap-3 sm:grid-cols-3" data-testid="exception-totals">
             <Figure label="Late order lines" value=late.to_string() alarm=false/>
-            <Figure label="Manufacturing orders endangered" value=mos.to_string() alarm=mos > 0/>
-            <Figure label="First endangered start" value=first_start.as_ref().map(format::date).unwrap_or_else(|| "—".into()) alarm=first_start.is_some()/>
+            <Figure label="Manufacturing orders endangered" value=mos.to_string() alarm={mos > 0}/>
+            <Figure label="First endangered start" value={first_start.as_ref().map(format::date).unwrap_or_else(|| "—".into())} alarm={first_start.is_some()}/>
         </div>
         <ul class="mt-6 space-y-4" data-testid="exception-queue">
             {view.items.into_iter().map(|item| view! { <LateLine item/> }).collect_view()}

@@ -184,6 +184,10 @@ impl SyncEngine {
                 if engine.config.tiers.of(Flow::MoPull).is_due(last_mo, now) {
                     last_mo = Some(now);
                     engine.pull_manufacturing_orders().await;
+                    // After the pulls, so a line made late by either is announced once.
+                    if let Err(error) = crate::domain::exceptions::announce_delays(&engine.db).await {
+                        tracing::warn!(%error, "announcing delayed components failed");
+                    }
                 }
                 tokio::select! {
                     _ = pull_stop.wait_for(|s| *s) => break,
