@@ -441,7 +441,7 @@ async fn the_mo_pull_reads_open_demand_under_the_planning_key(backend: Backend) 
         .unwrap();
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!((stored[0].odoo_id, stored[0].product_id, stored[0].quantity_needed), (open, our_bolt, 40.0));
-    assert_eq!(stored[0].product_name, "Gearbox GB-220");
+    assert_eq!(stored[0].product_name, "[GB-220] Gearbox GB-220", "Odoo's display name of what the MO makes");
     assert_eq!(stored[0].date_start.timestamp(), start.timestamp());
     // Pulled again: the same MO, not a second one.
     assert_eq!(engine.pull_manufacturing_orders().await.orders, 1);
