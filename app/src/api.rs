@@ -122,6 +122,16 @@ pub async fn supplier_options() -> Result<Vec<SupplierOption>, AppError> {
     crate::ports::as_actor(|actor, s| async move { s.orders.supplier_options(&actor).await }).await
 }
 
+#[server(prefix = "/rpc", endpoint = "exception_queue")]
+pub async fn exception_queue() -> Result<crate::model::ExceptionQueueView, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.exceptions.queue(&actor).await }).await
+}
+
+#[server(prefix = "/rpc", endpoint = "supplier_scorecards")]
+pub async fn supplier_scorecards(days: Option<i64>) -> Result<crate::model::ScorecardsView, AppError> {
+    crate::ports::as_actor(|actor, s| async move { s.exceptions.scorecards(&actor, days).await }).await
+}
+
 /// The sign-in form's notice after a failed attempt, read once (the server's login handler sets it).
 #[server(prefix = "/rpc", endpoint = "login_notice")]
 pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> {

@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("quality") view=pages::quality::QualityListPage ssr=SsrMode::Async/>
                         <Route path=path!("quality/new") view=pages::quality::QualityNewPage ssr=SsrMode::Async/>
                         <Route path=path!("quality/:id") view=pages::quality::QualityDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("exceptions") view=pages::exceptions::ExceptionsPage ssr=SsrMode::Async/>
+                        <Route path=path!("scorecards") view=pages::scorecards::ScorecardsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

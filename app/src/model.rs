@@ -834,3 +834,108 @@ pub struct AsnLotView {
 // Quality holds (issue 4): the types live in model/quality.rs.
 pub mod quality;
 pub use quality::*;
+// ---- Exception queue and supplier scorecards (buyers and admins) ----
+
+/// The buyer's exception queue: components that will arrive after they are required, worst first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionQueueView {
+    /// The server's date (alternative suppliers' earliest dates count from it).
+    pub today: chrono::NaiveDate,
+    pub items: Vec<LateComponentView>,
+}
+
+/// One open PO line that will arrive late, what it endangers and who else could deliver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LateComponentView {
+    pub line_id: i64,
+    pub po_id: i64,
+    pub po_number: String,
+    pub line_no: i64,
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    pub product_code: Option<String>,
+    pub product_name: String,
+    pub uom: String,
+    /// Ordered minus received.
+    pub open_quantity: f64,
+    pub required_date: chrono::NaiveDate,
+    pub expected_date: chrono::NaiveDate,
+    pub days_late: i64,
+    /// `asn` (a shipment's ETA) or `accepted_date` (the date the supplier confirmed and the buyer accepted).
+    pub cause: String,
+    /// The shipment whose ETA sets the expected date, when one does.
+    pub asn_number: Option<String>,
+    pub endangered_mos: Vec<EndangeredMoView>,
+    pub alternatives: Vec<AlternativeSupplierView>,
+}
+
+/// A manufacturing order that consumes the late product and starts before it arrives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndangeredMoView {
+    pub name: String,
+    /// What the MO makes.
+    pub product_name: String,
+    pub date_start: DateTime<Utc>,
+    /// How much of the late product the MO needs.
+    pub quantity: f64,
+    /// Odoo's `components_availability_state`, when known.
+    pub availability: Option<String>,
+}
+
+/// Another supplier of the same product, with its lead time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlternativeSupplierView {
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    pub supplier_code: Option<String>,
+    pub lead_time_days: i64,
+    pub price: Option<f64>,
+    /// Today plus the lead time.
+    pub earliest_date: chrono::NaiveDate,
+    /// Whether ordering there today would arrive before the late line does.
+    pub sooner: bool,
+}
+
+/// A share: `hits` of `of`. Absent (n/a) where there is nothing to count.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    pub hits: i64,
+    pub of: i64,
+}
+
+impl Rate {
+    pub fn percent(self) -> f64 {
+        if self.of == 0 {
+            0.0
+        } else {
+            100.0 * self.hits as f64 / self.of as f64
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScorecardsView {
+    pub window_days: i64,
+    pub since: chrono::NaiveDate,
+    pub suppliers: Vec<SupplierScorecard>,
+}
+
+/// One supplier's figures over the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierScorecard {
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    pub ack_sla_hours: i64,
+    /// POs that reached the portal in the window.
+    pub pos_received: i64,
+    /// Median hours from a PO reaching the portal to its first acknowledgement.
+    pub median_ack_hours: Option<f64>,
+    /// Acknowledged within the SLA, of the POs acknowledged or past their deadline.
+    pub on_time_ack: Option<Rate>,
+    /// Lines accepted as ordered, of the lines answered.
+    pub confirmed_as_ordered: Option<Rate>,
+    /// Lines received in full on or before their confirmed date, of the lines received in full.
+    pub lead_time_adherence: Option<Rate>,
+    /// Lines whose announced quantity matched the received quantity, of the received lines with an ASN.
+    pub asn_accuracy: Option<Rate>,
+}

@@ -142,6 +142,11 @@ pub trait QualityPort: Send + Sync {
     async fn respond(&self, actor: &Actor, input: crate::model::RespondHoldInput) -> Result<(), AppError>;
     async fn close(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
     async fn reopen(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
+pub trait ExceptionPort: Send + Sync {
+    /// Open PO lines that will arrive late, with the MOs they endanger (buyers and admins only).
+    async fn queue(&self, actor: &Actor) -> Result<crate::model::ExceptionQueueView, AppError>;
+    /// Every supplier's figures over the last `days` (default 90; buyers and admins only).
+    async fn scorecards(&self, actor: &Actor, days: Option<i64>) -> Result<crate::model::ScorecardsView, AppError>;
 }
 
 /// Everything a server function may call, provided as context per request.
@@ -157,6 +162,7 @@ pub struct Services {
     pub notifications: Arc<dyn NotificationPort>,
     pub team: Arc<dyn TeamPort>,
     pub quality: Arc<dyn QualityPort>,
+    pub exceptions: Arc<dyn ExceptionPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

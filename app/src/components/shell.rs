@@ -57,9 +57,11 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/proposals", "Proposals"),
                 ("/lead-time-proposals", "Lead times"),
                 ("/asns", "Shipments"),
+                ("/exceptions", "Exceptions"),
+                ("/scorecards", "Scorecards"),
+                ("/quality", "Quality"),
+                ("/team", "Team"),
             ];
-            links.push(("/quality", "Quality"));
-            links.push(("/team", "Team"));
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));
             }

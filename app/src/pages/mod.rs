@@ -1,5 +1,6 @@
 pub mod account_link;
 pub mod asn;
+pub mod exceptions;
 pub mod lead_times;
 pub mod login;
 pub mod monitor;
@@ -13,3 +14,4 @@ pub mod proposals;
 pub mod team;
 // Quality holds (issue 4).
 pub mod quality;
+pub mod scorecards;

@@ -56,7 +56,7 @@ pub enum OdooCommand {
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
-    /// Pull changed POs from Odoo for every bound supplier, once.
+    /// Pull changed POs from Odoo for every bound supplier, and open MO demand, once.
     Pull,
     /// Push every due outbox row to Odoo, once.
     Push,
@@ -208,6 +208,11 @@ pub async fn sync(command: SyncCommand, config: Config) -> Result<(), String> {
             println!(
                 "pulled {} PO(s): {} new, {} revised, {} updated",
                 report.seen, report.created, report.revised, report.updated
+            );
+            let mos = engine.pull_manufacturing_orders().await;
+            println!(
+                "pulled {} open manufacturing order(s) using our products ({} component line(s)), {} gone",
+                mos.orders, mos.components, mos.removed
             );
         }
         SyncCommand::Push => {

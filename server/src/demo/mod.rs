@@ -2,6 +2,7 @@
 //! with users, products (lot-, serial- and untracked), supplier codes, and POs in every state.
 //! Generated from a fixed seed, so every newcomer sees the same data.
 
+pub mod exceptions;
 pub mod odoo;
 
 use chrono::{DateTime, Duration, Utc};
@@ -142,6 +143,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
         return Ok(false);
     }
     seed(db, 48).await?;
+    exceptions::seed(db).await?;
     Ok(true)
 }
 

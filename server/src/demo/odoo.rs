@@ -173,6 +173,7 @@ pub async fn start(db: &Db, keys: &MasterKeys, listen: &str, portal: SocketAddr)
                 .await?;
         }
     }
+    manufacturing_orders(db, &simulator, connection_id, keys, &odoo_products).await?;
     // Last, so mirroring the demo data does not send a webhook per record.
     let secret = connection::rotate_webhook_secret(db, connection_id).await?;
     simulator.add_webhook(
@@ -181,4 +182,57 @@ pub async fn start(db: &Db, keys: &MasterKeys, listen: &str, portal: SocketAddr)
         &["name", "partner_id", "state", "order_line", "write_date"],
     );
     Ok(DemoOdoo { simulator, addr })
+}
+
+/// The read-only planning user, and the MOs that need the demo's late parts: one starting between
+/// the seal ring's required and accepted dates, one after (not endangered), and one needing the
+/// housings before their shipment arrives. The MO pull brings them into the portal.
+async fn manufacturing_orders(
+    db: &Db,
+    simulator: &Simulator,
+    connection_id: i64,
+    keys: &MasterKeys,
+    odoo_products: &HashMap<i64, i64>,
+) -> Result<(), DemoOdooError> {
+    let (_, key) = simulator.create_planning_user("planning");
+    connection::bind(db, keys, connection_id, None, None, "planning", &Secret::new(key), None).await?;
+    #[derive(sqlx::FromRow)]
+    struct Late {
+        product_id: i64,
+        required: DateTime<Utc>,
+        expected: DateTime<Utc>,
+    }
+    let late: Vec<Late> = db
+        .exec()
+        .fetch_all(Sql::new(
+            "SELECT l.product_id, COALESCE(l.required_date, l.requested_date) AS required,
+                    COALESCE((SELECT MAX(a.eta) FROM asn_line al JOIN asn a ON a.id = al.asn_id
+                               WHERE al.purchase_order_line_id = l.id AND a.status = 'submitted'), l.requested_date) AS expected
+               FROM purchase_order_line l JOIN product p ON p.id = l.product_id JOIN purchase_order po ON po.id = l.purchase_order_id
+              WHERE p.default_code IN ('PLY-SEAL-NBR', 'CST-HSG-220') AND po.state = 'purchase'
+                AND (l.required_date IS NOT NULL OR EXISTS (SELECT 1 FROM asn_line al WHERE al.purchase_order_line_id = l.id))
+              ORDER BY l.id",
+        ))
+        .await?;
+    if late.is_empty() {
+        return Ok(());
+    }
+    let gearbox = simulator.create_product("GB-220", "Gearbox GB-220, assembled", "serial", "Units");
+    for l in late {
+        let Some(&component) = odoo_products.get(&l.product_id) else { continue };
+        let quantity = if l.expected - l.required > chrono::Duration::days(10) { 400.0 } else { 20.0 };
+        simulator.create_manufacturing_order(
+            gearbox,
+            20.0,
+            l.required + chrono::Duration::days(2),
+            &[(component, quantity)],
+        );
+        simulator.create_manufacturing_order(
+            gearbox,
+            20.0,
+            l.expected + chrono::Duration::days(10),
+            &[(component, quantity)],
+        );
+    }
+    Ok(())
 }

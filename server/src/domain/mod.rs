@@ -6,12 +6,14 @@ pub mod acknowledgement;
 pub mod asn;
 pub mod audit;
 pub mod event;
+pub mod exceptions;
 pub mod lead_time;
 pub mod monitor;
 pub mod notification;
 pub mod ops;
 pub mod order;
 pub mod proposal;
+pub mod scorecard;
 pub mod sscc;
 pub mod team;
 // Quality holds (issue 4).

@@ -255,7 +255,9 @@ async fn apply_to_line(tx: &mut Tx, row: &ProposalRow, view: &ProposalView) -> c
         "date" => {
             let date = view.proposed_date.map(at_requested_time(row.requested_date));
             tx.execute(
-                Sql::new("UPDATE purchase_order_line SET requested_date = $1, ack_state = 'accepted' WHERE id = $2")
+                // The date the buyer asked for stays as the required date (the exception queue compares).
+                Sql::new("UPDATE purchase_order_line SET required_date = COALESCE(required_date, requested_date), requested_date = $1,
+                            ack_state = 'accepted' WHERE id = $2")
                     .bind(date)
                     .bind(line),
             )
@@ -268,7 +270,8 @@ async fn apply_to_line(tx: &mut Tx, row: &ProposalRow, view: &ProposalView) -> c
                 tx.execute(
                     Sql::new(
                         "UPDATE purchase_order_line SET quantity = $1, subtotal = ROUND(price_unit * $1 * 100) / 100.0,
-                           requested_date = $2, ack_state = 'accepted' WHERE id = $3",
+                           required_date = COALESCE(required_date, requested_date), requested_date = $2, ack_state = 'accepted'
+                         WHERE id = $3",
                     )
                     .bind(*q)
                     .bind(at_requested_time(row.requested_date)(*d))
@@ -280,9 +283,10 @@ async fn apply_to_line(tx: &mut Tx, row: &ProposalRow, view: &ProposalView) -> c
                 tx.execute(
                     Sql::new(
                         "INSERT INTO purchase_order_line (purchase_order_id, line_no, product_id, description, quantity, uom_id, price_unit,
-                           subtotal, requested_date, qty_received, ack_state)
+                           subtotal, requested_date, required_date, qty_received, ack_state)
                          SELECT purchase_order_id, (SELECT MAX(line_no) + 1 FROM purchase_order_line WHERE purchase_order_id = $1),
-                                product_id, description, $2, uom_id, price_unit, ROUND(price_unit * $2 * 100) / 100.0, $3, 0, 'accepted'
+                                product_id, description, $2, uom_id, price_unit, ROUND(price_unit * $2 * 100) / 100.0, $3,
+                                COALESCE(required_date, requested_date), 0, 'accepted'
                            FROM purchase_order_line WHERE id = $4",
                     )
                     .bind(row.po_id)

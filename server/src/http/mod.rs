@@ -25,6 +25,7 @@ use crate::db::Db;
 use crate::domain::account::AccountService;
 use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::asn::AsnService;
+use crate::domain::exceptions::ExceptionService;
 use crate::domain::lead_time::LeadTimeService;
 use crate::domain::notification::NotificationService;
 use crate::domain::ops::SyncService;
@@ -74,6 +75,7 @@ impl AppState {
             notifications: Arc::new(NotificationService { db: db.clone() }),
             team: team.clone(),
             quality: quality.clone(),
+            exceptions: Arc::new(ExceptionService { db: db.clone() }),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();

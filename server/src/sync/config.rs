@@ -69,10 +69,12 @@ pub enum Flow {
     LeadTime,
     Quality,
     PoPull,
+    MoPull,
 }
 
 impl Flow {
-    pub const ALL: [Flow; 5] = [Flow::Acknowledgement, Flow::Asn, Flow::LeadTime, Flow::Quality, Flow::PoPull];
+    pub const ALL: [Flow; 6] =
+        [Flow::Acknowledgement, Flow::Asn, Flow::LeadTime, Flow::Quality, Flow::PoPull, Flow::MoPull];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,6 +83,7 @@ impl Flow {
             Flow::LeadTime => "lead_time",
             Flow::Quality => "quality",
             Flow::PoPull => "po_pull",
+            Flow::MoPull => "mo_pull",
         }
     }
 
@@ -102,7 +105,7 @@ impl Flow {
             Flow::Asn => "asn.",
             Flow::LeadTime => "leadtime.",
             Flow::Quality => "quality_hold.",
-            Flow::PoPull => "",
+            Flow::PoPull | Flow::MoPull => "",
         }
     }
 }
@@ -116,6 +119,8 @@ pub struct TierConfig {
     pub quality: Tier,
     /// Pull of POs from Odoo (Tier 2). Odoo's webhooks (Tier 1) trigger targeted reads regardless.
     pub po_pull: Tier,
+    /// Pull of manufacturing-order demand under the planning key (the exception queue's MOs).
+    pub mo_pull: Tier,
 }
 
 impl Default for TierConfig {
@@ -126,6 +131,7 @@ impl Default for TierConfig {
             lead_time: Tier::Realtime,
             quality: Tier::Realtime,
             po_pull: Tier::Interval(Duration::from_secs(30)),
+            mo_pull: Tier::Interval(Duration::from_secs(300)),
         }
     }
 }
@@ -138,6 +144,7 @@ impl TierConfig {
             Flow::LeadTime => self.lead_time,
             Flow::Quality => self.quality,
             Flow::PoPull => self.po_pull,
+            Flow::MoPull => self.mo_pull,
         }
     }
 }

@@ -317,7 +317,9 @@ async fn reconcile_lines(
         tx.execute(
             Sql::new(
                 "UPDATE purchase_order_line SET product_id = $1, description = $2, quantity = $3, uom_id = $4, price_unit = $5,
-                   subtotal = $6, requested_date = $7, qty_received = $8, ack_state = $9, odoo_id = $10, odoo_write_date = $11
+                   subtotal = $6, requested_date = $7, qty_received = $8, ack_state = $9, odoo_id = $10, odoo_write_date = $11,
+                   required_date = CASE WHEN $14 THEN NULL ELSE required_date END,
+                   last_receipt_at = CASE WHEN $8 > qty_received THEN $13 ELSE last_receipt_at END
                  WHERE id = $12",
             )
             .bind(product)
@@ -331,7 +333,11 @@ async fn reconcile_lines(
             .bind(ack_state)
             .bind(odoo.id)
             .bind(odoo.write_date)
-            .bind(mine.id),
+            .bind(mine.id)
+            // Odoo moving the date is a new request (no longer the one kept as required); a rise of the
+            // received quantity is a receipt, dated when the pull sees it.
+            .bind(Utc::now())
+            .bind(mine.requested_date.timestamp() != odoo.date_planned.timestamp()),
         )
         .await?;
         changes.extend(changed);

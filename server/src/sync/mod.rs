@@ -6,6 +6,7 @@ pub mod config;
 pub mod connection;
 pub mod import;
 pub mod metrics;
+pub mod mo_pull;
 pub mod outbox;
 pub mod pull;
 pub mod push;
@@ -175,11 +176,25 @@ impl SyncEngine {
         let mut pull_stop = stop.clone();
         tasks.push(tokio::spawn(async move {
             let mut last: Option<DateTime<Utc>> = None;
+            let mut last_mo: Option<DateTime<Utc>> = None;
+            let mut last_quality: Option<DateTime<Utc>> = None;
             loop {
                 let now = Utc::now();
                 if engine.config.tiers.of(Flow::PoPull).is_due(last, now) {
                     last = Some(now);
                     engine.pull_all().await;
+                }
+                if engine.config.tiers.of(Flow::MoPull).is_due(last_mo, now) {
+                    last_mo = Some(now);
+                    engine.pull_manufacturing_orders().await;
+                    // After the pulls, so a line made late by either is announced once.
+                    if let Err(error) = crate::domain::exceptions::announce_delays(&engine.db).await {
+                        tracing::warn!(%error, "announcing delayed components failed");
+                    }
+                }
+                if engine.quality_pull_tier().is_due(last_quality, now) {
+                    last_quality = Some(now);
+                    engine.pull_quality().await;
                 }
                 tokio::select! {
                     _ = pull_stop.wait_for(|s| *s) => break,
@@ -187,7 +202,6 @@ impl SyncEngine {
                 }
             }
         }));
-        tasks.push(self.spawn_quality_pull(stop.clone()));
         let engine = self.clone();
         let mut reconcile_stop = stop;
         tasks.push(tokio::spawn(async move {
@@ -278,22 +292,28 @@ impl SyncEngine {
         report
     }
 
-    fn spawn_quality_pull(self: &Arc<Self>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-        let engine = self.clone();
-        let mut quality_stop = stop;
-        tokio::spawn(async move {
-            let mut last: Option<DateTime<Utc>> = None;
-            loop {
-                let now = Utc::now();
-                if engine.quality_pull_tier().is_due(last, now) {
-                    last = Some(now);
-                    engine.pull_quality().await;
-                }
-                tokio::select! {
-                    _ = quality_stop.wait_for(|s| *s) => break,
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                }
+    /// One pull of manufacturing-order demand per connection with a planning key; a failing
+    /// connection does not stop the others.
+    pub async fn pull_manufacturing_orders(&self) -> mo_pull::MoPullReport {
+        let mut total = mo_pull::MoPullReport::default();
+        let connections = match mo_pull::planning_connections(&self.db).await {
+            Ok(c) => c,
+            Err(error) => {
+                tracing::warn!(%error, "cannot list the connections to read manufacturing orders from");
+                return total;
             }
-        })
+        };
+        for connection_id in connections {
+            match mo_pull::pull_manufacturing_orders(&self.clients, connection_id).await {
+                Ok(report) => {
+                    self.metrics.pulled("mrp.production", report.orders as u64);
+                    total.orders += report.orders;
+                    total.components += report.components;
+                    total.removed += report.removed;
+                }
+                Err(error) => tracing::warn!(connection = connection_id, %error, "pull of manufacturing orders failed"),
+            }
+        }
+        total
     }
 }

@@ -111,7 +111,7 @@ impl Worker {
     async fn due_prefixes(&self, now: DateTime<Utc>) -> Vec<&'static str> {
         let mut last_run = self.last_run.lock().await;
         let mut due = Vec::new();
-        for flow in Flow::ALL.into_iter().filter(|f| *f != Flow::PoPull) {
+        for flow in Flow::ALL.into_iter().filter(|f| !matches!(f, Flow::PoPull | Flow::MoPull)) {
             if self.pusher.config.tiers.of(flow).is_due(last_run.get(&flow).copied(), now) {
                 due.push(flow.event_prefix());
                 last_run.insert(flow, now);
