@@ -126,6 +126,8 @@ pub trait TeamPort: Send + Sync {
     async fn set_active(&self, actor: &Actor, input: crate::model::MemberStatusInput) -> Result<(), AppError>;
     /// Whether a one-time link (invitation or password reset) still works; for anyone, signed in or not.
     async fn link_status(&self, token: &str, invitation: bool) -> Result<crate::model::AccountLinkView, AppError>;
+}
+
 /// Quality holds: suppliers see and answer their own, buyers raise, close and reopen them.
 #[async_trait::async_trait]
 pub trait QualityPort: Send + Sync {
@@ -142,6 +144,9 @@ pub trait QualityPort: Send + Sync {
     async fn respond(&self, actor: &Actor, input: crate::model::RespondHoldInput) -> Result<(), AppError>;
     async fn close(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
     async fn reopen(&self, actor: &Actor, input: crate::model::HoldDecisionInput) -> Result<(), AppError>;
+}
+
+#[async_trait::async_trait]
 pub trait ExceptionPort: Send + Sync {
     /// Open PO lines that will arrive late, with the MOs they endanger (buyers and admins only).
     async fn queue(&self, actor: &Actor) -> Result<crate::model::ExceptionQueueView, AppError>;
