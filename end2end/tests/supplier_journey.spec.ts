@@ -53,7 +53,8 @@ test("a wrong password is refused with a message and the e-mail kept", async ({ 
 test("a buyer sees every supplier's POs and can filter by supplier", async ({ page }) => {
   await signIn(page, "maria@brightwell.example");
   await waitForHydration(page);
-  await expect(page.getByTestId("po-count")).toHaveText("1–25 of 48 purchase orders");
+  // 48 seeded POs, plus the exception demo's P00049 (server/src/demo/exceptions.rs).
+  await expect(page.getByTestId("po-count")).toHaveText("1–25 of 49 purchase orders");
   await page.getByLabel("Supplier").selectOption({ label: "Circuitry Works Ltd" });
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByTestId("po-count")).toHaveText("1–12 of 12 purchase orders");
