@@ -106,8 +106,10 @@ async fn events(app: &TestApp, hold: i64) -> Vec<String> {
         .db
         .exec()
         .fetch_all(
-            Sql::new("SELECT event_type FROM event WHERE aggregate_type = 'quality_hold' AND aggregate_id = $1 ORDER BY id")
-                .bind(hold),
+            Sql::new(
+                "SELECT event_type FROM event WHERE aggregate_type = 'quality_hold' AND aggregate_id = $1 ORDER BY id",
+            )
+            .bind(hold),
         )
         .await
         .unwrap();
@@ -122,7 +124,11 @@ async fn a_hold_is_raised_answered_closed_and_reopened(backend: Backend) {
 
     // The buyer raises a hold on one of Nordhavn's products; mistakes are named field by field.
     let bad = app
-        .rpc(&buyer, "/rpc/raise_quality_hold", format!("input[supplier_product_id]={sp}&input[quantity]=-2&input[reason]="))
+        .rpc(
+            &buyer,
+            "/rpc/raise_quality_hold",
+            format!("input[supplier_product_id]={sp}&input[quantity]=-2&input[reason]="),
+        )
         .await;
     assert_eq!(bad.status(), 422);
     let text = bad.text().await.unwrap();
@@ -161,19 +167,30 @@ async fn a_hold_is_raised_answered_closed_and_reopened(backend: Backend) {
     assert_eq!(view["responses"].as_array().unwrap().len(), 1);
     assert_eq!(view["responses"][0]["root_cause"], "Worn die");
     let file = &view["attachments"][0];
-    assert_eq!((file["filename"].as_str(), file["content_type"].as_str()), (Some("8D report.pdf"), Some("application/pdf")));
-    let download = buyer
-        .get(app.url(&format!("/quality/{hold}/attachments/{}", file["id"])))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        (file["filename"].as_str(), file["content_type"].as_str()),
+        (Some("8D report.pdf"), Some("application/pdf"))
+    );
+    let download = buyer.get(app.url(&format!("/quality/{hold}/attachments/{}", file["id"]))).send().await.unwrap();
     assert_eq!(download.status(), 200);
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
-    assert!(download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"8D report.pdf\""));
+    assert!(download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename=\"8D report.pdf\""));
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
 
-    assert_eq!(app.rpc(&buyer, "/rpc/close_quality_hold", format!("input[hold_id]={hold}&input[comment]=Die%20change%20verified")).await.status(), 200);
+    assert_eq!(
+        app.rpc(
+            &buyer,
+            "/rpc/close_quality_hold",
+            format!("input[hold_id]={hold}&input[comment]=Die%20change%20verified")
+        )
+        .await
+        .status(),
+        200
+    );
     let again = app.rpc(&buyer, "/rpc/close_quality_hold", format!("input[hold_id]={hold}")).await;
     assert_eq!(again.status(), 422, "a closed hold is not closed twice");
     // Closed: no more answers, no more files.
@@ -185,16 +202,27 @@ async fn a_hold_is_raised_answered_closed_and_reopened(backend: Backend) {
     assert!(location(&late_file).contains("upload_error="));
 
     // Reopening needs a reason; then the supplier answers again and the first answer is kept.
-    assert_eq!(app.rpc(&buyer, "/rpc/reopen_quality_hold", format!("input[hold_id]={hold}&input[comment]=")).await.status(), 422);
+    assert_eq!(
+        app.rpc(&buyer, "/rpc/reopen_quality_hold", format!("input[hold_id]={hold}&input[comment]=")).await.status(),
+        422
+    );
     let reopened = app
-        .rpc(&buyer, "/rpc/reopen_quality_hold", format!("input[hold_id]={hold}&input[comment]=Cracks%20again%20in%20lot%208"))
+        .rpc(
+            &buyer,
+            "/rpc/reopen_quality_hold",
+            format!("input[hold_id]={hold}&input[comment]=Cracks%20again%20in%20lot%208"),
+        )
         .await;
     assert_eq!(reopened.status(), 200);
     assert_eq!(hold_json(&app, &supplier, hold).await["summary"]["status"], "open");
-    assert_eq!(app.rpc(&supplier, "/rpc/respond_quality_hold", answer_body(hold, &future(2), &future(20))).await.status(), 200);
+    assert_eq!(
+        app.rpc(&supplier, "/rpc/respond_quality_hold", answer_body(hold, &future(2), &future(20))).await.status(),
+        200
+    );
     let view = hold_json(&app, &supplier, hold).await;
     assert_eq!(view["responses"].as_array().unwrap().len(), 2, "earlier answers are history");
-    let history: Vec<&str> = view["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    let history: Vec<&str> =
+        view["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(history, ["raised", "responded", "closed", "reopened", "responded"]);
     assert_eq!(
         events(&app, hold).await,
@@ -207,7 +235,11 @@ async fn a_hold_is_raised_answered_closed_and_reopened(backend: Backend) {
             "quality_hold.responded"
         ]
     );
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM audit_log WHERE entity_type = 'quality_hold' AND entity_id = $1", hold).await, 6);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM audit_log WHERE entity_type = 'quality_hold' AND entity_id = $1", hold)
+            .await,
+        6
+    );
 }
 
 async fn another_suppliers_hold_answers_404_everywhere(backend: Backend) {
@@ -250,8 +282,12 @@ async fn another_suppliers_hold_answers_404_everywhere(backend: Backend) {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM quality_attachment WHERE quality_hold_id = $1", foreign).await, 1);
 
     // The list holds only the supplier's own, even when another supplier is asked for.
-    let kessler_id = app.rpc(&kessler, "/rpc/quality_hold", format!("id={foreign}")).await.json::<Value>().await.unwrap()["summary"]["supplier_id"].clone();
-    let list: Value = app.rpc(&nordhavn, "/rpc/quality_holds", format!("supplier={kessler_id}")).await.json().await.unwrap();
+    let kessler_id =
+        app.rpc(&kessler, "/rpc/quality_hold", format!("id={foreign}")).await.json::<Value>().await.unwrap()["summary"]
+            ["supplier_id"]
+            .clone();
+    let list: Value =
+        app.rpc(&nordhavn, "/rpc/quality_holds", format!("supplier={kessler_id}")).await.json().await.unwrap();
     assert!(!list.as_array().unwrap().is_empty());
     assert!(list.as_array().unwrap().iter().all(|h| h["supplier_name"] == "Nordhavn Fasteners A/S"), "{list}");
 
@@ -261,13 +297,20 @@ async fn another_suppliers_hold_answers_404_everywhere(backend: Backend) {
     assert_eq!(app.rpc(&nordhavn, "/rpc/raise_quality_hold", raise).await.status(), 403);
     assert_eq!(app.rpc(&nordhavn, "/rpc/quality_raise_options", String::new()).await.status(), 403);
     assert_eq!(app.rpc(&nordhavn, "/rpc/close_quality_hold", format!("input[hold_id]={own}")).await.status(), 403);
-    assert_eq!(app.rpc(&nordhavn, "/rpc/reopen_quality_hold", format!("input[hold_id]={own}&input[comment]=x")).await.status(), 403);
+    assert_eq!(
+        app.rpc(&nordhavn, "/rpc/reopen_quality_hold", format!("input[hold_id]={own}&input[comment]=x")).await.status(),
+        403
+    );
     let buyer = app.signed_in(BUYER).await;
-    assert_eq!(app.rpc(&buyer, "/rpc/respond_quality_hold", answer_body(own, &future(3), &future(30))).await.status(), 403);
+    assert_eq!(
+        app.rpc(&buyer, "/rpc/respond_quality_hold", answer_body(own, &future(3), &future(30))).await.status(),
+        403
+    );
     // The buyer sees every supplier's holds and may filter by one.
     let all: Value = app.rpc(&buyer, "/rpc/quality_holds", String::new()).await.json().await.unwrap();
     assert!(all.as_array().unwrap().len() >= 2);
-    let only: Value = app.rpc(&buyer, "/rpc/quality_holds", format!("supplier={kessler_id}")).await.json().await.unwrap();
+    let only: Value =
+        app.rpc(&buyer, "/rpc/quality_holds", format!("supplier={kessler_id}")).await.json().await.unwrap();
     assert!(only.as_array().unwrap().iter().all(|h| h["supplier_id"] == kessler_id));
     let bad_status = app.rpc(&buyer, "/rpc/quality_holds", "status=lost".into()).await;
     assert_eq!(bad_status.status(), 422);
@@ -288,7 +331,10 @@ async fn uploads_are_checked_by_content_size_and_origin(backend: Backend) {
     let back = location(&fake);
     assert!(back.starts_with(&format!("/quality/{hold}?upload_error=")), "{back}");
     let page = supplier.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("is not an accepted file") && page.contains("Word (.docx)"), "the error is shown on the page");
+    assert!(
+        page.contains("is not an accepted file") && page.contains("Word (.docx)"),
+        "the error is shown on the page"
+    );
     // Over the limit: refused with the limit named.
     let big = vec![b'a'; 10 * 1024 * 1024 + 1];
     let res = upload(&app, &supplier, hold, "big.txt", "text/plain", &big).await;
@@ -321,7 +367,12 @@ async fn uploads_are_checked_by_content_size_and_origin(backend: Backend) {
     assert_eq!(no_origin.status(), 403);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM quality_attachment WHERE quality_hold_id = $1", hold).await, 0);
     // A real CSV is accepted; its sha256 and size are kept.
-    assert_eq!(upload(&app, &supplier, hold, "../../sort results.csv", "application/octet-stream", b"lot;ok\n1;yes\n").await.status(), 303);
+    assert_eq!(
+        upload(&app, &supplier, hold, "../../sort results.csv", "application/octet-stream", b"lot;ok\n1;yes\n")
+            .await
+            .status(),
+        303
+    );
     let view = hold_json(&app, &supplier, hold).await;
     assert_eq!(view["attachments"][0]["filename"], "sort results.csv");
     assert_eq!(view["attachments"][0]["content_type"], "text/csv");

@@ -56,9 +56,18 @@ async fn world(backend: Backend, version: OdooVersion) -> Option<World> {
     for (supplier, partner, login, key) in
         [(nordfast, vendor, "nordfast-bot", nordfast_key), (kessler, other_vendor, "kessler-bot", kessler_key)]
     {
-        connection::bind(&app.db, &app.keys, connection_id, Some(supplier), Some(partner), login, &Secret::new(key), None)
-            .await
-            .expect("binds the supplier");
+        connection::bind(
+            &app.db,
+            &app.keys,
+            connection_id,
+            Some(supplier),
+            Some(partner),
+            login,
+            &Secret::new(key),
+            None,
+        )
+        .await
+        .expect("binds the supplier");
     }
     connection::bind(&app.db, &app.keys, connection_id, None, None, "planning", &Secret::new(planning_key), None)
         .await
@@ -78,7 +87,12 @@ impl World {
     /// A confirmed PO of `vendor` for 10 of the lot-tracked product, received into stock as `lot`:
     /// answers the lot's id in Odoo.
     fn received_lot(&self, vendor: i64, lot: &str) -> i64 {
-        let line = NewPoLine { product_id: self.product, qty: 10.0, price_unit: 1.5, date_planned: Utc::now() + Days::days(7) };
+        let line = NewPoLine {
+            product_id: self.product,
+            qty: 10.0,
+            price_unit: 1.5,
+            date_planned: Utc::now() + Days::days(7),
+        };
         let po = self.sim.create_purchase_order(vendor, &[line], true);
         let picking = self.sim.read_record("purchase.order", po).unwrap()["picking_ids"][0].as_i64().unwrap();
         let ml = self.sim.search_ids("stock.move.line", json!([["picking_id", "=", picking]]))[0];
@@ -168,7 +182,15 @@ async fn a_lot_in_quality_control_becomes_the_suppliers_hold_until_released(back
     assert_eq!(released.released, 1, "{released:?}");
     let h = &w.holds().await[0];
     assert_eq!(h.status, "closed");
-    assert_eq!(w.app.count("SELECT COUNT(*) AS n FROM quality_hold_history WHERE quality_hold_id = $1 AND action = 'released'", h.id).await, 1);
+    assert_eq!(
+        w.app
+            .count(
+                "SELECT COUNT(*) AS n FROM quality_hold_history WHERE quality_hold_id = $1 AND action = 'released'",
+                h.id
+            )
+            .await,
+        1
+    );
     assert_eq!(engine.pull_quality().await.released, 0);
     assert_eq!(w.event_count("quality_hold.closed").await, 1);
 }
@@ -184,16 +206,32 @@ async fn oca_inspections_are_read_when_the_planning_user_may(backend: Backend, v
     assert!(!report.inspections_read);
     assert!(w.holds().await.is_empty());
     // A planning user the Odoo admin put in OCA's Quality Control group: the simulator's admin stands in.
-    connection::bind(&w.app.db, &w.app.keys, w.connection_id, None, None, "admin", &Secret::new(w.sim.admin_key()), None)
-        .await
-        .unwrap();
+    connection::bind(
+        &w.app.db,
+        &w.app.keys,
+        w.connection_id,
+        None,
+        None,
+        "admin",
+        &Secret::new(w.sim.admin_key()),
+        None,
+    )
+    .await
+    .unwrap();
     let engine = w.engine();
     let report = engine.pull_quality().await;
     assert!(report.inspections_read);
     assert_eq!(report.raised, 1, "{report:?}");
     let h = &w.holds().await[0];
-    assert_eq!(h.supplier_id, supplier_id(&w.app, "KESSLER").await, "the lot's owner, decided under each bot's own key");
-    assert_eq!((h.odoo_model.as_deref(), h.odoo_id, h.lot_name.as_deref()), (Some("qc.inspection"), Some(inspection), Some("KG-Q-7")));
+    assert_eq!(
+        h.supplier_id,
+        supplier_id(&w.app, "KESSLER").await,
+        "the lot's owner, decided under each bot's own key"
+    );
+    assert_eq!(
+        (h.odoo_model.as_deref(), h.odoo_id, h.lot_name.as_deref()),
+        (Some("qc.inspection"), Some(inspection), Some("KG-Q-7"))
+    );
     // The inspection passes: the hold closes.
     w.sim.write_record("qc.inspection", &[inspection], json!({"state": "success"})).unwrap();
     assert_eq!(engine.pull_quality().await.released, 1);
@@ -213,7 +251,8 @@ mod odoo {
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn qc_location_postgres() {
-                    a_lot_in_quality_control_becomes_the_suppliers_hold_until_released(Backend::Postgres, $version).await
+                    a_lot_in_quality_control_becomes_the_suppliers_hold_until_released(Backend::Postgres, $version)
+                        .await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn inspections_sqlite() {

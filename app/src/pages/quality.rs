@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    current_session, take_quality_draft, quality_hold, quality_holds, quality_raise_options, supplier_options,
+    current_session, quality_hold, quality_holds, quality_raise_options, supplier_options, take_quality_draft,
     CloseQualityHold, RaiseQualityHold, ReopenQualityHold, RespondQualityHold,
 };
 use crate::components::notice::{field_error, EmptyState, ErrorNotice, LoadingRows};
@@ -20,7 +20,8 @@ use crate::model::{
 use crate::pages::not_found::NotFound;
 
 const INPUT: &str = "block w-full rounded border border-slate-300 bg-white px-2 py-1.5 text-sm";
-const BADGE: &str = "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap";
+const BADGE: &str =
+    "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap";
 
 fn status_badge(status: &str) -> impl IntoView {
     let tone = match status {
@@ -62,7 +63,11 @@ pub fn QualityListPage() -> impl IntoView {
     let tab = move |status: &'static str, label: &'static str| {
         let href = move || {
             let supplier = query.get().supplier.map(|s| format!("&supplier={s}")).unwrap_or_default();
-            if status.is_empty() { format!("/quality?{}", supplier.trim_start_matches('&')) } else { format!("/quality?status={status}{supplier}") }
+            if status.is_empty() {
+                format!("/quality?{}", supplier.trim_start_matches('&'))
+            } else {
+                format!("/quality?status={status}{supplier}")
+            }
         };
         let current = move || query.get().status.as_deref().unwrap_or("") == status;
         view! {
@@ -174,12 +179,16 @@ pub fn QualityNewPage() -> impl IntoView {
 }
 
 #[component]
-fn RaiseForm(options: Vec<QualityRaiseOption>, raise: ServerAction<RaiseQualityHold>, typed: crate::model::RaiseHoldInput) -> impl IntoView {
+fn RaiseForm(
+    options: Vec<QualityRaiseOption>,
+    raise: ServerAction<RaiseQualityHold>,
+    typed: crate::model::RaiseHoldInput,
+) -> impl IntoView {
     let error = action_error!(raise);
     let pending = raise.pending();
     let chosen = typed.supplier_product_id.clone();
     view! {
-        {let error = error.clone(); move || error().map(|error| view! { <div class="mt-4"><ErrorNotice error/></div> })}
+        {move || error().map(|error| view! { <div class="mt-4"><ErrorNotice error/></div> })}
         <ActionForm action=raise attr:class="mt-4 grid max-w-2xl gap-4 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" attr:data-testid="raise-form">
             <label class="text-sm"><span class="font-medium">"Supplier and product"</span>
                 <select name="input[supplier_product_id]" class=INPUT required>
@@ -189,16 +198,16 @@ fn RaiseForm(options: Vec<QualityRaiseOption>, raise: ServerAction<RaiseQualityH
                         let selected = value == chosen;
                         view! { <option value=value selected=selected>{format!("{} · {}", o.supplier_name, product_label(&o.product_code, &o.product_name))}</option> }
                     }).collect_view()}
-                </select>{field_error(error.clone(), "supplier_product_id".into())}</label>
+                </select>{field_error(error, "supplier_product_id".into())}</label>
             <div class="grid gap-4 sm:grid-cols-2">
                 <label class="text-sm"><span class="font-medium">"Lot (optional)"</span>
-                    <input name="input[lot_name]" class=INPUT maxlength="64" value=typed.lot_name.clone().unwrap_or_default()/>{field_error(error.clone(), "lot_name".into())}</label>
+                    <input name="input[lot_name]" class=INPUT maxlength="64" value=typed.lot_name.clone().unwrap_or_default()/>{field_error(error, "lot_name".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Quantity held (optional)"</span>
-                    <input name="input[quantity]" class=INPUT inputmode="decimal" value=typed.quantity.clone().unwrap_or_default()/>{field_error(error.clone(), "quantity".into())}</label>
+                    <input name="input[quantity]" class=INPUT inputmode="decimal" value=typed.quantity.clone().unwrap_or_default()/>{field_error(error, "quantity".into())}</label>
             </div>
             <label class="text-sm"><span class="font-medium">"Reason"</span>
                 <textarea name="input[reason]" class=INPUT rows="3" maxlength="1000">{typed.reason.clone().unwrap_or_default()}</textarea>
-                {field_error(error.clone(), "reason".into())}</label>
+                {field_error(error, "reason".into())}</label>
             <div><button type="submit" disabled=pending class="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700">"Raise the hold"</button></div>
         </ActionForm>
     }
@@ -321,38 +330,43 @@ fn Responses(view: QualityHoldView) -> impl IntoView {
 }
 
 #[component]
-fn RespondForm(hold_id: i64, today: String, respond: ServerAction<RespondQualityHold>, typed: crate::model::RespondHoldInput) -> impl IntoView {
+fn RespondForm(
+    hold_id: i64,
+    today: String,
+    respond: ServerAction<RespondQualityHold>,
+    typed: crate::model::RespondHoldInput,
+) -> impl IntoView {
     let error = action_error!(respond);
     let pending = respond.pending();
     view! {
         <section class="mt-6 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" aria-labelledby="respond-heading" data-testid="respond-form">
             <h2 id="respond-heading" class="text-lg font-semibold">"Answer with an 8D record"</h2>
             <p class="text-sm text-slate-600">"Every part is required. Due dates are from today on; the preventive action is not due before the corrective one."</p>
-            {let error = error.clone(); move || error().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })}
+            {move || error().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })}
             <ActionForm action=respond attr:class="mt-3 grid gap-4 sm:grid-cols-2">
                 <input type="hidden" name="input[hold_id]" value=hold_id.to_string()/>
                 <label class="text-sm"><span class="font-medium">"Containment"</span>
                     <span class="block text-xs text-slate-500">"What you did at once to stop bad parts reaching the customer"</span>
                     <textarea name="input[containment]" class=INPUT rows="3" maxlength="4000">{typed.containment.clone()}</textarea>
-                    {field_error(error.clone(), "containment".into())}</label>
+                    {field_error(error, "containment".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Root cause"</span>
                     <span class="block text-xs text-slate-500">"Why it happened"</span>
                     <textarea name="input[root_cause]" class=INPUT rows="3" maxlength="4000">{typed.root_cause.clone()}</textarea>
-                    {field_error(error.clone(), "root_cause".into())}</label>
+                    {field_error(error, "root_cause".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Corrective action"</span>
                     <span class="block text-xs text-slate-500">"How this occurrence is fixed"</span>
                     <textarea name="input[corrective_action]" class=INPUT rows="3" maxlength="4000">{typed.corrective_action.clone()}</textarea>
-                    {field_error(error.clone(), "corrective_action".into())}</label>
+                    {field_error(error, "corrective_action".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Preventive action"</span>
                     <span class="block text-xs text-slate-500">"How it is kept from happening again"</span>
                     <textarea name="input[preventive_action]" class=INPUT rows="3" maxlength="4000">{typed.preventive_action.clone()}</textarea>
-                    {field_error(error.clone(), "preventive_action".into())}</label>
+                    {field_error(error, "preventive_action".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Corrective action due"</span>
                     <input type="date" name="input[corrective_due]" class=INPUT min=today.clone() value=typed.corrective_due.clone()/>
-                    {field_error(error.clone(), "corrective_due".into())}</label>
+                    {field_error(error, "corrective_due".into())}</label>
                 <label class="text-sm"><span class="font-medium">"Preventive action due"</span>
                     <input type="date" name="input[preventive_due]" class=INPUT min=today value=typed.preventive_due.clone()/>
-                    {field_error(error.clone(), "preventive_due".into())}</label>
+                    {field_error(error, "preventive_due".into())}</label>
                 <div class="sm:col-span-2">
                     <button type="submit" disabled=pending class="rounded bg-emerald-700 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-800">"Send the 8D response"</button>
                 </div>
@@ -365,7 +379,11 @@ fn RespondForm(hold_id: i64, today: String, respond: ServerAction<RespondQuality
 fn Attachments(view: QualityHoldView, upload_error: Option<String>) -> impl IntoView {
     let id = view.summary.id;
     let limit = view.max_attachment_bytes;
-    let limit_text = if limit % (1024 * 1024) == 0 { format!("{} MiB", limit / (1024 * 1024)) } else { format!("{} KiB", limit / 1024) };
+    let limit_text = if limit.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", limit / (1024 * 1024))
+    } else {
+        format!("{} KiB", limit / 1024)
+    };
     view! {
         <section id="attachments" class="mt-6 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" aria-labelledby="files-heading">
             <h2 id="files-heading" class="text-lg font-semibold">"Files"</h2>
@@ -419,12 +437,12 @@ fn DecisionForm(
         (Some(close), _) => {
             let error = action_error!(close);
             view! {
-                {let error = error.clone(); move || error().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })}
+                {move || error().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })}
                 <ActionForm action=close attr:class="mt-3 flex flex-wrap items-end gap-3">
                     {hidden}
                     <label class="min-w-64 flex-1 text-sm"><span class="font-medium">"Comment (optional)"</span>
                         <input name="input[comment]" class=INPUT maxlength="1000" value=typed.unwrap_or_default()/>
-                        {field_error(error.clone(), "comment".into())}</label>
+                        {field_error(error, "comment".into())}</label>
                     <button type="submit" class="rounded bg-emerald-700 px-4 py-2 text-sm font-medium text-white">"Close the hold"</button>
                 </ActionForm>
             }
@@ -433,12 +451,12 @@ fn DecisionForm(
         (None, Some(reopen)) => {
             let error = action_error!(reopen);
             view! {
-                {let error = error.clone(); move || error().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })}
+                {move || error().map(|error| view! { <div class="mt-3"><ErrorNotice error/></div> })}
                 <ActionForm action=reopen attr:class="mt-3 flex flex-wrap items-end gap-3">
                     {hidden}
                     <label class="min-w-64 flex-1 text-sm"><span class="font-medium">"Reason for reopening"</span>
                         <input name="input[comment]" class=INPUT maxlength="1000" value=typed.unwrap_or_default()/>
-                        {field_error(error.clone(), "comment".into())}</label>
+                        {field_error(error, "comment".into())}</label>
                     <button type="submit" class="rounded border border-amber-400 bg-white px-4 py-2 text-sm font-medium text-amber-900">"Reopen the hold"</button>
                 </ActionForm>
             }

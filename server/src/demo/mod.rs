@@ -265,10 +265,13 @@ pub async fn seed(db: &Db, po_count: usize) -> Result<(), DemoError> {
 }
 
 /// Quality holds (issue 4): two open holds the buyer raised, one on Nordhavn's bolts, one on Kessler's housings.
-async fn seed_quality_holds(tx: &mut Tx, now: DateTime<Utc>, per_supplier: &[(i64, Vec<SeededProduct>)]) -> Result<(), DbError> {
-    let buyer: IdRow = tx
-        .fetch_one(Sql::new("SELECT id FROM app_user WHERE email = $1").bind(INTERNAL_USERS[0].0))
-        .await?;
+async fn seed_quality_holds(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    per_supplier: &[(i64, Vec<SeededProduct>)],
+) -> Result<(), DbError> {
+    let buyer: IdRow =
+        tx.fetch_one(Sql::new("SELECT id FROM app_user WHERE email = $1").bind(INTERNAL_USERS[0].0)).await?;
     let holds = [
         (0, None, Some(5000.0), "Thread pitch out of tolerance: 3 of 20 sampled bolts fail the go/no-go gauge.", 2),
         (1, Some("KG-24-1187"), Some(12.0), "Porosity in the X-ray inspection of incoming gearbox housings.", 1),

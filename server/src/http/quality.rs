@@ -56,8 +56,11 @@ pub async fn upload(
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) => {
-                let message =
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { format!("The upload failed: {e}") };
+                let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    format!("The upload failed: {e}")
+                };
                 // A foreign or missing hold must not learn anything either.
                 return match state.quality.visible(&actor, hold_id).await {
                     Ok(()) => back_to(hold_id, Some(&message)),

@@ -65,7 +65,11 @@ struct Owner {
 }
 
 fn ids(record: &Map<String, Value>, field: &str) -> Vec<i64> {
-    record.get(field).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default()
+    record
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default()
 }
 
 fn id(record: &Map<String, Value>) -> i64 {
@@ -158,7 +162,13 @@ pub async fn pull_connection(clients: &Clients, connection_id: i64) -> Result<Qu
 /// Community variant: moves of the QC transfers (picking type QC, from WH/Quality Control to stock).
 async fn qc_location_holds(planning: &OdooClient) -> Result<Vec<OdooHold>, PullError> {
     let types = planning
-        .search_read("stock.picking.type", json!([["code", "=", "internal"], ["sequence_code", "=", "QC"]]), &["id"], None, None)
+        .search_read(
+            "stock.picking.type",
+            json!([["code", "=", "internal"], ["sequence_code", "=", "QC"]]),
+            &["id"],
+            None,
+            None,
+        )
         .await?;
     let types: Vec<i64> = types.iter().map(id).collect();
     if types.is_empty() {
@@ -177,7 +187,8 @@ async fn qc_location_holds(planning: &OdooClient) -> Result<Vec<OdooHold>, PullE
         .iter()
         .filter_map(|m| {
             let (product_id, _) = record::many2one(m, "product_id")?;
-            let reference = record::many2one(m, "picking_id").map(|p| p.1).unwrap_or_else(|| format!("stock.move {}", id(m)));
+            let reference =
+                record::many2one(m, "picking_id").map(|p| p.1).unwrap_or_else(|| format!("stock.move {}", id(m)));
             Some(OdooHold {
                 model: "stock.move",
                 id: id(m),
@@ -273,11 +284,19 @@ async fn lot_owners(clients: &Clients, connection_id: i64, lots: &[i64]) -> Resu
         }
         // The bot's rule shows only move lines of its own purchase receipts.
         let lines = bot
-            .search_read("stock.move.line", json!([["lot_id", "in", wanted]]), &["lot_id", "move_id"], Some("id asc"), None)
+            .search_read(
+                "stock.move.line",
+                json!([["lot_id", "in", wanted]]),
+                &["lot_id", "move_id"],
+                Some("id asc"),
+                None,
+            )
             .await?;
         let mut moves = HashMap::new();
         for line in &lines {
-            if let (Some((lot, name)), Some((mv, _))) = (record::many2one(line, "lot_id"), record::many2one(line, "move_id")) {
+            if let (Some((lot, name)), Some((mv, _))) =
+                (record::many2one(line, "lot_id"), record::many2one(line, "move_id"))
+            {
                 moves.entry(lot).or_insert((name, mv));
             }
         }
@@ -414,7 +433,12 @@ async fn apply(
             payload["released_in_odoo"] = true.into();
             payload["previous_status"] = k.status.clone().into();
             record_event(tx, "quality_hold.closed", k.id, owner.supplier_id, payload).await?;
-            tracing::info!(supplier = owner.supplier_id, odoo.model = hold.model, odoo.id = hold.id, "quality hold released in Odoo");
+            tracing::info!(
+                supplier = owner.supplier_id,
+                odoo.model = hold.model,
+                odoo.id = hold.id,
+                "quality hold released in Odoo"
+            );
             Ok(Applied::Released)
         }
         Some(k) => {

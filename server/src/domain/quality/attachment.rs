@@ -24,7 +24,13 @@ pub fn sanitize_filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '"' | '\\' | '/' | ':' | '*' | '?' | '<' | '>' | '|' | ';') { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '"' | '\\' | '/' | ':' | '*' | '?' | '<' | '>' | '|' | ';') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
     let cleaned = if cleaned.is_empty() { "attachment".to_string() } else { cleaned };
@@ -90,7 +96,10 @@ pub fn check(raw_filename: &str, bytes: &[u8], max_bytes: u64) -> Result<Checked
         return Err(AppError::invalid("file", "Choose a file to attach (the file was empty)."));
     }
     if bytes.len() as u64 > max_bytes {
-        return Err(AppError::invalid("file", format!("The file is too large: at most {} per file.", human_size(max_bytes))));
+        return Err(AppError::invalid(
+            "file",
+            format!("The file is too large: at most {} per file.", human_size(max_bytes)),
+        ));
     }
     let filename = sanitize_filename(raw_filename);
     match sniff(bytes, &filename) {
@@ -150,7 +159,10 @@ mod tests {
         assert_eq!(sniff(b"lot;qty\nA;4\n", "sort.csv"), Some("text/csv"));
         assert_eq!(sniff("Sorted 400 pcs — all OK\r\n".as_bytes(), "notes.txt"), Some("text/plain"));
         let xlsx = zip_with(&["[Content_Types].xml", "xl/workbook.xml"]);
-        assert_eq!(sniff(&xlsx, "measurements.xlsx"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        assert_eq!(
+            sniff(&xlsx, "measurements.xlsx"),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
         let docx = zip_with(&["[Content_Types].xml", "word/document.xml"]);
         assert!(sniff(&docx, "report.docx").unwrap().contains("wordprocessingml"));
     }

@@ -239,7 +239,12 @@ impl QualityService {
         self.db.exec().fetch_optional(sql).await.map_err(internal)?.ok_or(AppError::NotFound)
     }
 
-    async fn summaries(&self, actor: &Actor, condition: &str, args: Vec<Arg>) -> Result<Vec<QualityHoldSummary>, AppError> {
+    async fn summaries(
+        &self,
+        actor: &Actor,
+        condition: &str,
+        args: Vec<Arg>,
+    ) -> Result<Vec<QualityHoldSummary>, AppError> {
         let mut sql = Sql::new(SUMMARY_SELECT);
         sql.push(" WHERE 1 = 1", []);
         if let Some(own) = actor.supplier_scope() {
@@ -435,7 +440,8 @@ impl QualityPort for QualityService {
         let mut tx = self.db.begin().await.map_err(internal)?;
         let item: Item = tx
             .fetch_optional(
-                Sql::new("SELECT supplier_id, product_id FROM supplier_product WHERE id = $1").bind(valid.supplier_product_id),
+                Sql::new("SELECT supplier_id, product_id FROM supplier_product WHERE id = $1")
+                    .bind(valid.supplier_product_id),
             )
             .await
             .map_err(internal)?
@@ -457,7 +463,9 @@ impl QualityPort for QualityService {
             )
             .await
             .map_err(internal)?;
-        record_history(&mut tx, created.id, "raised", Some(&valid.reason), Some(actor.user_id)).await.map_err(internal)?;
+        record_history(&mut tx, created.id, "raised", Some(&valid.reason), Some(actor.user_id))
+            .await
+            .map_err(internal)?;
         let hold = hold_facts(&mut tx, actor, created.id).await?;
         emit_and_audit(&mut tx, actor, "quality_hold.raised", &hold, json!({"reason": valid.reason})).await?;
         tx.commit().await.map_err(internal)?;
@@ -534,8 +542,14 @@ impl QualityPort for QualityService {
             return Err(AppError::invalid("comment", "Someone closed this hold a moment ago. Reload the page."));
         }
         record_history(&mut tx, hold.id, "closed", comment.as_deref(), Some(actor.user_id)).await.map_err(internal)?;
-        emit_and_audit(&mut tx, actor, "quality_hold.closed", &hold, json!({"comment": comment, "previous_status": hold.status}))
-            .await?;
+        emit_and_audit(
+            &mut tx,
+            actor,
+            "quality_hold.closed",
+            &hold,
+            json!({"comment": comment, "previous_status": hold.status}),
+        )
+        .await?;
         tx.commit().await.map_err(internal)
     }
 

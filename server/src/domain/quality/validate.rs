@@ -86,11 +86,18 @@ impl Errors {
 /// before the corrective action (fixing this occurrence).
 pub fn validate_response(input: &RespondHoldInput, today: NaiveDate) -> Result<Valid8D, AppError> {
     let mut e = Errors(Vec::new());
-    let containment = e.required("containment", &input.containment, "containment (what you did to stop bad parts moving)", MAX_8D_CHARS);
+    let containment = e.required(
+        "containment",
+        &input.containment,
+        "containment (what you did to stop bad parts moving)",
+        MAX_8D_CHARS,
+    );
     let root_cause = e.required("root_cause", &input.root_cause, "root cause", MAX_8D_CHARS);
-    let corrective_action = e.required("corrective_action", &input.corrective_action, "corrective action", MAX_8D_CHARS);
+    let corrective_action =
+        e.required("corrective_action", &input.corrective_action, "corrective action", MAX_8D_CHARS);
     let corrective_due = e.due("corrective_due", &input.corrective_due, today);
-    let preventive_action = e.required("preventive_action", &input.preventive_action, "preventive action", MAX_8D_CHARS);
+    let preventive_action =
+        e.required("preventive_action", &input.preventive_action, "preventive action", MAX_8D_CHARS);
     let preventive_due = e.due("preventive_due", &input.preventive_due, today);
     if let (Some(c), Some(p)) = (corrective_due, preventive_due) {
         if p < c {
@@ -142,7 +149,12 @@ pub fn validate_raise(input: &RaiseHoldInput) -> Result<ValidRaise, AppError> {
     } else if reason.chars().count() > MAX_REASON_CHARS {
         e.add("reason", format!("Keep the reason under {MAX_REASON_CHARS} characters."));
     }
-    e.finish(supplier_product_id.map(|supplier_product_id| ValidRaise { supplier_product_id, lot_name, quantity, reason }))
+    e.finish(supplier_product_id.map(|supplier_product_id| ValidRaise {
+        supplier_product_id,
+        lot_name,
+        quantity,
+        reason,
+    }))
 }
 
 /// A close comment: optional, limited in length.
@@ -256,7 +268,10 @@ mod tests {
             quantity: Some("-3".into()),
             reason: Some("  ".into()),
         };
-        assert_eq!(fields(validate_raise(&bad).unwrap_err()), ["supplier_product_id", "lot_name", "quantity", "reason"]);
+        assert_eq!(
+            fields(validate_raise(&bad).unwrap_err()),
+            ["supplier_product_id", "lot_name", "quantity", "reason"]
+        );
         let nan = RaiseHoldInput { quantity: Some("lots".into()), ..ok };
         assert_eq!(fields(validate_raise(&nan).unwrap_err()), ["quantity"]);
     }
