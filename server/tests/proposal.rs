@@ -101,8 +101,11 @@ async fn a_rejection_needs_a_comment_and_returns_the_line_to_the_supplier(backen
         1
     );
     let nothing_pushed = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
-                           WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1";
+                           WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1 AND o.destination = 'odoo'";
     assert_eq!(app.count(nothing_pushed, po).await, 0, "a rejection does not touch Odoo");
+    let told = "SELECT COUNT(*) AS n FROM outbox o JOIN event e ON e.id = o.event_id
+                 WHERE e.event_type = 'po.change_decided' AND e.aggregate_id = $1 AND o.destination = 'notify'";
+    assert_eq!(app.count(told, po).await, 1, "the supplier is told of it");
     // The supplier sees the outcome and the buyer's comment on the PO, and may answer the line again.
     let supplier = app.signed_in(KESSLER_USER).await;
     let html = supplier.get(app.url(&format!("/pos/{po}"))).send().await.unwrap().text().await.unwrap();
