@@ -157,7 +157,8 @@ async fn an_announced_asn_is_amended_in_place_until_it_is_cancelled(backend: Bac
     let other = app.signed_in(KESSLER_USER).await;
     let res = app.rpc(&other, "/rpc/shippable_lines", format!("amend={id}")).await;
     assert_eq!(res.status(), 404);
-    let second: i64 = app.rpc(&supplier, "/rpc/submit_asn", asn_body("DN-301", &line, 1, false)).await.json().await.unwrap();
+    let second: i64 =
+        app.rpc(&supplier, "/rpc/submit_asn", asn_body("DN-301", &line, 1, false)).await.json().await.unwrap();
     let clash = format!("{}&input[amends]={second}", asn_body("DN-300", &line, 1, false));
     let res = app.rpc(&supplier, "/rpc/submit_asn", clash).await;
     assert_eq!(res.status(), 422);

@@ -342,7 +342,9 @@ async fn assert_each_note_once(w: &World, pushed: &[(i64, i64)], per_po: usize) 
         assert_eq!(w.notes_with(odoo_po, &uid.event_uid), 1, "event {} applied exactly once", uid.event_uid);
     }
     assert_eq!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status <> 'done' AND id > $1", 0).await,
+        w.app
+            .count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status <> 'done' AND id > $1", 0)
+            .await,
         0,
         "every row done"
     );
@@ -357,12 +359,23 @@ async fn odoo_down_during_500_pushes_then_each_applied_exactly_once(backend: Bac
     let worker = engine.worker();
     worker.run_once().await.unwrap();
     assert!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND attempts > $1", 0).await > 0,
+        w.app
+            .count(
+                "SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND attempts > $1",
+                0
+            )
+            .await
+            > 0,
         "pushes failed while Odoo was down"
     );
     w.sim.faults().set_up();
     let mut rounds = 0;
-    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0).await > 0 {
+    while w
+        .app
+        .count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0)
+        .await
+        > 0
+    {
         worker.drain().await.unwrap();
         rounds += 1;
         assert!(rounds < 1000, "the queue drains once Odoo is back");
@@ -379,14 +392,22 @@ async fn serialization_failures_and_lost_responses_apply_nothing_twice(backend: 
     w.sim.faults().set_rate(FaultKind::LostResponse, 0.2);
     let worker = engine.worker();
     let mut rounds = 0;
-    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0).await > 0 {
+    while w
+        .app
+        .count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0)
+        .await
+        > 0
+    {
         worker.drain().await.unwrap();
         rounds += 1;
         assert!(rounds < 1000, "the queue drains despite the faults");
     }
     w.sim.faults().clear();
     assert!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND attempts > 1 AND id > $1", 0).await > 0,
+        w.app
+            .count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND attempts > 1 AND id > $1", 0)
+            .await
+            > 0,
         "faults were injected and retried"
     );
     assert_each_note_once(&w, &pushed, 5).await;
@@ -407,7 +428,12 @@ async fn a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(backend: Bac
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let worker = w.engine(config).worker();
     let mut rounds = 0;
-    while w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0).await > 0 {
+    while w
+        .app
+        .count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'pending' AND id > $1", 0)
+        .await
+        > 0
+    {
         worker.drain().await.unwrap();
         rounds += 1;
         assert!(rounds < 100);
@@ -447,7 +473,9 @@ async fn a_suppliers_key_cannot_touch_another_vendors_po(backend: Backend) {
         .app
         .db
         .exec()
-        .fetch_one(Sql::new("SELECT status, last_error_kind FROM outbox WHERE destination = 'odoo' ORDER BY id DESC LIMIT 1"))
+        .fetch_one(Sql::new(
+            "SELECT status, last_error_kind FROM outbox WHERE destination = 'odoo' ORDER BY id DESC LIMIT 1",
+        ))
         .await
         .unwrap();
     assert_eq!((dead.status.as_str(), dead.last_error_kind.as_deref()), ("dead", Some("access_error")));
@@ -595,7 +623,9 @@ async fn two_workers_on_one_postgres_never_push_the_same_row_twice() {
     assert_eq!(ra + rb, 120, "every row handled once between them ({ra} + {rb})");
     assert!(ra > 0 && rb > 0, "both workers took a share ({ra} + {rb})");
     assert_eq!(
-        w.app.count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND attempts <> 1 AND id > $1", 0).await,
+        w.app
+            .count("SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND attempts <> 1 AND id > $1", 0)
+            .await,
         0,
         "no row claimed twice"
     );
@@ -752,7 +782,9 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
     let mut tx = w.app.db.begin().await.unwrap();
     tx.execute(Sql::new("UPDATE asn_lot SET lot_name = 'LOT-C' WHERE lot_name = 'LOT-B'")).await.unwrap();
     tx.execute(
-        Sql::new("DELETE FROM asn_line WHERE asn_id = $1 AND purchase_order_line_id = $2").bind(asn.id).bind(lines[0].id),
+        Sql::new("DELETE FROM asn_line WHERE asn_id = $1 AND purchase_order_line_id = $2")
+            .bind(asn.id)
+            .bind(lines[0].id),
     )
     .await
     .unwrap();
@@ -785,7 +817,11 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
     assert_eq!(lots, vec![("LOT-A".to_string(), 3.0), ("LOT-C".to_string(), 1.0)], "LOT-B left, LOT-C came");
     let bolts = w.sim.search_ids("stock.move", json!([["purchase_line_id", "=", odoo_lines[0]]]));
     for ml in w.sim.search_ids("stock.move.line", json!([["move_id", "=", bolts[0]]])) {
-        assert_eq!(w.sim.read_record("stock.move.line", ml).unwrap()["quantity"], json!(0.0), "bolts no longer announced");
+        assert_eq!(
+            w.sim.read_record("stock.move.line", ml).unwrap()["quantity"],
+            json!(0.0),
+            "bolts no longer announced"
+        );
     }
     assert_eq!(w.notes_with(odoo_po, "amended shipment ASN-1"), 1);
 
@@ -795,9 +831,10 @@ async fn an_asn_fills_the_receipt_with_its_lots_exactly_once(backend: Backend) {
     emit_for_odoo(&mut tx, "asn.cancelled", ("asn", asn.id), w.nordfast).await;
     tx.commit().await.unwrap();
     drain_all(&engine).await;
-    let lot_lines = w
-        .sim
-        .search_ids("stock.move.line", json!([["move_id", "=", moves[0]], ["lot_name", "in", ["LOT-A", "LOT-B", "LOT-C"]]]));
+    let lot_lines = w.sim.search_ids(
+        "stock.move.line",
+        json!([["move_id", "=", moves[0]], ["lot_name", "in", ["LOT-A", "LOT-B", "LOT-C"]]]),
+    );
     assert!(lot_lines.is_empty(), "the ASN's lots left the receipt: {lot_lines:?}");
     for ml in w.sim.search_ids("stock.move.line", json!([["move_id", "=", bolts[0]]])) {
         assert_eq!(w.sim.read_record("stock.move.line", ml).unwrap()["quantity"], json!(0.0));

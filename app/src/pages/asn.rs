@@ -124,7 +124,12 @@ fn line_values(current: Option<&AsnView>, line: &ShippableLineView) -> [String; 
     };
     let lots = match line.tracking.as_str() {
         "serial" => shipped.lots.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", "),
-        _ => shipped.lots.iter().map(|l| format!("{}: {}", l.name, format::quantity(l.quantity))).collect::<Vec<_>>().join("; "),
+        _ => shipped
+            .lots
+            .iter()
+            .map(|l| format!("{}: {}", l.name, format::quantity(l.quantity)))
+            .collect::<Vec<_>>()
+            .join("; "),
     };
     [
         format::quantity(shipped.quantity),

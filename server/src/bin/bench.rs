@@ -187,8 +187,12 @@ async fn asn_submission(base: &str, count: usize) -> Option<(usize, Duration, Du
             .send()
     };
     let draft: serde_json::Value = rpc("/rpc/shippable_lines", String::new()).await.ok()?.json().await.ok()?;
-    let lines: Vec<serde_json::Value> =
-        draft["lines"].as_array()?.iter().filter(|l| l["max_shippable"].as_f64().unwrap_or(0.0) >= 1.0).cloned().collect();
+    let lines: Vec<serde_json::Value> = draft["lines"]
+        .as_array()?
+        .iter()
+        .filter(|l| l["max_shippable"].as_f64().unwrap_or(0.0) >= 1.0)
+        .cloned()
+        .collect();
     if lines.is_empty() {
         return None;
     }

@@ -821,12 +821,14 @@ impl AsnService {
             return Err(DbError::Sqlx(sqlx::Error::RowNotFound));
         }
         tx.execute(
-            Sql::new("DELETE FROM asn_lot WHERE asn_line_id IN (SELECT id FROM asn_line WHERE asn_id = $1)").bind(previous.id),
+            Sql::new("DELETE FROM asn_lot WHERE asn_line_id IN (SELECT id FROM asn_line WHERE asn_id = $1)")
+                .bind(previous.id),
         )
         .await?;
         tx.execute(Sql::new("DELETE FROM asn_line WHERE asn_id = $1").bind(previous.id)).await?;
         // Cartons before the pallets they sit on.
-        tx.execute(Sql::new("DELETE FROM asn_package WHERE asn_id = $1 AND parent_id IS NOT NULL").bind(previous.id)).await?;
+        tx.execute(Sql::new("DELETE FROM asn_package WHERE asn_id = $1 AND parent_id IS NOT NULL").bind(previous.id))
+            .await?;
         tx.execute(Sql::new("DELETE FROM asn_package WHERE asn_id = $1").bind(previous.id)).await?;
         self.write_contents(&mut tx, previous.id, asn).await?;
         let previous_lines: Vec<serde_json::Value> = before
@@ -847,7 +849,8 @@ impl AsnService {
             },
         )
         .await?;
-        audit::record(&mut tx, AuditEntry::by(actor, "asn.amended", ("asn", previous.id), supplier_id, payload)).await?;
+        audit::record(&mut tx, AuditEntry::by(actor, "asn.amended", ("asn", previous.id), supplier_id, payload))
+            .await?;
         tx.commit().await?;
         Ok(previous.id)
     }

@@ -47,11 +47,8 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
     }
     for destination in destinations {
         // Notifications need no order: one waiting for a mail server must not hold up the next.
-        let ordering_key = if destination == crate::sync::outbox::NOTIFY {
-            format!("event:{}", row.id)
-        } else {
-            ordering_key.clone()
-        };
+        let ordering_key =
+            if destination == crate::sync::outbox::NOTIFY { format!("event:{}", row.id) } else { ordering_key.clone() };
         tx.execute(
             Sql::new(
                 "INSERT INTO outbox (event_id, destination, ordering_key, status, attempts, next_attempt_at, created_at)

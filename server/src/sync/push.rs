@@ -402,12 +402,7 @@ struct WantedMoveLine {
 /// tracking number goes to `carrier_tracking_ref` where stock_delivery provides it, else to the
 /// chatter (ODOO.md §6.4, §6.6, §7). Lots are matched by name, so a retry creates no second lot line.
 /// Receiving (`button_validate`) stays with the buyer's warehouse.
-async fn asn_submitted(
-    clients: &Clients,
-    odoo: &OdooClient,
-    row: &Claimed,
-    verb: &str,
-) -> Result<Pushed, PushError> {
+async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed, verb: &str) -> Result<Pushed, PushError> {
     let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
     if asn.status == "cancelled" {
         return Ok(Pushed::Skipped("the ASN was cancelled before it reached Odoo"));
@@ -564,7 +559,12 @@ async fn withdraw(odoo: &OdooClient, line_odoo_id: i64, lot_names: &[&str]) -> R
 
 /// The supplier amended an announced shipment: what it no longer announces leaves the receipt (lots
 /// dropped, lines no longer shipped), then the receipt carries the new contents as for a new ASN.
-async fn asn_amended(clients: &Clients, odoo: &OdooClient, row: &Claimed, payload: &Value) -> Result<Pushed, PushError> {
+async fn asn_amended(
+    clients: &Clients,
+    odoo: &OdooClient,
+    row: &Claimed,
+    payload: &Value,
+) -> Result<Pushed, PushError> {
     let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
     if asn.status == "cancelled" {
         return Ok(Pushed::Skipped("the ASN was cancelled before its amendment reached Odoo"));
@@ -585,7 +585,9 @@ async fn asn_amended(clients: &Clients, odoo: &OdooClient, row: &Claimed, payloa
     for (line_id, was) in before {
         let now_shipped = lines.iter().find(|l| l.line_id == line_id);
         let still: Vec<&str> = now_shipped
-            .map(|l| lots.iter().filter(|lot| lot.asn_line_id == l.asn_line_id).map(|lot| lot.lot_name.as_str()).collect())
+            .map(|l| {
+                lots.iter().filter(|lot| lot.asn_line_id == l.asn_line_id).map(|lot| lot.lot_name.as_str()).collect()
+            })
             .unwrap_or_default();
         let dropped: Vec<&str> = was.iter().map(String::as_str).filter(|n| !still.contains(n)).collect();
         let untracked_line_dropped = was.is_empty() && now_shipped.is_none();
