@@ -194,9 +194,23 @@ where
         (_, Err(e)) => Err(e),
     };
     if let Err(err) = &result {
-        set_status(err);
+        if !is_plain_form_post() {
+            set_status(err);
+        }
     }
     result
+}
+
+/// A form posted by the browser itself (no WebAssembly yet): Leptos answers it with a redirect back to
+/// the page, which an error status would replace with a bare error body.
+fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 fn set_status(err: &AppError) {

@@ -289,10 +289,10 @@ fn HoldDetail(
             <div class="sm:col-span-3"><div class="text-xs text-slate-500">"Reason"</div><p class="whitespace-pre-line" data-testid="hold-reason">{h.reason.clone()}</p></div>
         </section>
         <Responses view=view.clone()/>
-        {view.can_respond.then(|| view! { <RespondForm hold_id=id today=view.today.to_string() respond typed=draft.respond.clone().unwrap_or_default()/> })}
+        {view.can_respond.then(|| view! { <RespondForm hold_id=id today=view.today.to_string() respond typed=draft.respond.clone().filter(|d| d.hold_id == id).unwrap_or_default()/> })}
         <Attachments view=view.clone() upload_error/>
-        {view.can_close.then(|| view! { <DecisionForm hold_id=id close=Some(close) reopen=None typed=draft.close.clone().and_then(|d| d.comment)/> })}
-        {view.can_reopen.then(|| view! { <DecisionForm hold_id=id close=None reopen=Some(reopen) typed=draft.reopen.clone().and_then(|d| d.comment)/> })}
+        {view.can_close.then(|| view! { <DecisionForm hold_id=id close=Some(close) reopen=None typed=draft.close.clone().filter(|d| d.hold_id == id).and_then(|d| d.comment)/> })}
+        {view.can_reopen.then(|| view! { <DecisionForm hold_id=id close=None reopen=Some(reopen) typed=draft.reopen.clone().filter(|d| d.hold_id == id).and_then(|d| d.comment)/> })}
         <History view/>
     }
 }
