@@ -17,31 +17,13 @@ async fn spawn_with_smtp(backend: Backend, smtp: &SmtpServer) -> Option<TestApp>
 
 /// Lars proposes a new quantity on line 1 of a fresh Nordhavn PO; the buyer rejects it with a comment.
 async fn proposal_rejected(app: &TestApp) -> i64 {
-    let po = app.fresh_confirmed_po("NORDFAST").await;
-    let lines = app.po_lines(po).await;
-    let body = per_line_body(
-        po,
-        &lines,
-        &format!("&input[lines][{{i}}][action]=quantity&input[lines][{{i}}][quantity]={}", lines[0].quantity + 3.0),
-    );
-    let supplier = app.signed_in(NORDHAVN_USER).await;
-    let res = app.rpc(&supplier, "/rpc/acknowledge", body).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    #[derive(sqlx::FromRow)]
-    struct Id {
-        id: i64,
-    }
-    let proposal: Id = app
-        .db
-        .exec()
-        .fetch_one(Sql::new("SELECT id FROM change_proposal WHERE purchase_order_line_id = $1").bind(lines[0].id))
-        .await
-        .unwrap();
+    let (po, _, proposal) = po_with_a_proposal(app, "NORDFAST", NORDHAVN_USER, |l| {
+        format!("&input[lines][{{i}}][action]=quantity&input[lines][{{i}}][quantity]={}", l.quantity + 3.0)
+    })
+    .await;
     let buyer = app.signed_in(BUYER).await;
-    let body = format!(
-        "input[proposal_id]={}&input[decision]=reject&input[comment]=We%20need%20the%20full%20lot",
-        proposal.id
-    );
+    let body =
+        format!("input[proposal_id]={proposal}&input[decision]=reject&input[comment]=We%20need%20the%20full%20lot");
     let res = app.rpc(&buyer, "/rpc/decide_proposal", body).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     po

@@ -12,25 +12,8 @@ async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, body: Str
 }
 
 /// Kessler's first PO, confirmed, with line 1 answered by `line1` (form fields) and the rest accepted.
-/// Returns the PO id, its lines and the proposal id.
 async fn po_with_a_proposal(app: &TestApp, line1: impl Fn(&Line) -> String) -> (i64, Vec<Line>, i64) {
-    let po = app.fresh_confirmed_po("KESSLER").await;
-    let lines = app.po_lines(po).await;
-    let body = per_line_body(po, &lines, &line1(&lines[0]));
-    let supplier = app.signed_in(KESSLER_USER).await;
-    let res = post(app, &supplier, "/rpc/acknowledge", body).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    #[derive(sqlx::FromRow)]
-    struct Id {
-        id: i64,
-    }
-    let proposal: Id = app
-        .db
-        .exec()
-        .fetch_one(Sql::new("SELECT id FROM change_proposal WHERE purchase_order_line_id = $1").bind(lines[0].id))
-        .await
-        .unwrap();
-    (po, lines, proposal.id)
+    common::po_with_a_proposal(app, "KESSLER", KESSLER_USER, line1).await
 }
 
 async fn the_buyer_accepts_a_quantity_and_the_line_changes(backend: Backend) {

@@ -43,8 +43,12 @@ pub fn AppShell() -> impl IntoView {
 fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::SupplierUser | Role::SupplierAdmin => {
-            let mut links =
-                vec![("/pos", "Purchase orders"), ("/asns", "Shipments"), ("/lead-times", "Lead times"), ("/quality", "Quality")];
+            let mut links = vec![
+                ("/pos", "Purchase orders"),
+                ("/asns", "Shipments"),
+                ("/lead-times", "Lead times"),
+                ("/quality", "Quality"),
+            ];
             if role == Role::SupplierAdmin {
                 links.push(("/team", "Team"));
             }

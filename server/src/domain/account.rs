@@ -88,20 +88,21 @@ pub async fn record_login(db: &Db, user: &UserRow, ip: Option<&str>) -> Result<(
     let mut tx = db.begin().await?;
     tx.execute(Sql::new("UPDATE app_user SET last_login_at = $1 WHERE id = $2").bind(chrono::Utc::now()).bind(user.id))
         .await?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            user_id: Some(user.id),
-            role: Some(&user.role),
-            supplier_id: user.supplier_id,
-            action: "session.login",
-            entity: Some(("app_user", user.id)),
-            detail: serde_json::json!({}),
-            ip,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, own_account_entry(user, "session.login", ip)).await?;
     tx.commit().await
+}
+
+/// What a person did to their own account (signed in, asked for or used a password link), from `ip`.
+pub fn own_account_entry<'a>(user: &'a UserRow, action: &'a str, ip: Option<&'a str>) -> AuditEntry<'a> {
+    AuditEntry {
+        user_id: Some(user.id),
+        role: Some(&user.role),
+        supplier_id: user.supplier_id,
+        action,
+        entity: Some(("app_user", user.id)),
+        detail: serde_json::json!({}),
+        ip,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -199,20 +199,9 @@ impl TeamService {
         }
         let mut tx = self.db.begin().await.map_err(internal)?;
         let token = issue(&mut tx, user.id, LinkPurpose::PasswordReset, RESET_TTL, None).await.map_err(internal)?;
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                user_id: Some(user.id),
-                role: Some(&user.role),
-                supplier_id: user.supplier_id,
-                action: "user.password_reset_requested",
-                entity: Some(("app_user", user.id)),
-                detail: serde_json::json!({}),
-                ip,
-            },
-        )
-        .await
-        .map_err(internal)?;
+        audit::record(&mut tx, account::own_account_entry(&user, "user.password_reset_requested", ip))
+            .await
+            .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         let service = TeamService { db: self.db.clone(), mailer: self.mailer.clone(), base_url: self.base_url.clone() };
         tokio::spawn(async move {
@@ -261,23 +250,11 @@ impl TeamService {
         )
         .await
         .map_err(internal)?;
-        audit::record(
-            &mut tx,
-            AuditEntry {
-                user_id: Some(user.id),
-                role: Some(&user.role),
-                supplier_id: user.supplier_id,
-                action: match purpose {
-                    LinkPurpose::Invitation => "user.invitation_accepted",
-                    LinkPurpose::PasswordReset => "user.password_reset",
-                },
-                entity: Some(("app_user", user.id)),
-                detail: serde_json::json!({}),
-                ip,
-            },
-        )
-        .await
-        .map_err(internal)?;
+        let action = match purpose {
+            LinkPurpose::Invitation => "user.invitation_accepted",
+            LinkPurpose::PasswordReset => "user.password_reset",
+        };
+        audit::record(&mut tx, account::own_account_entry(&user, action, ip)).await.map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         Ok(user.email)
     }

@@ -31,9 +31,9 @@ use crate::domain::notification::NotificationService;
 use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
+use crate::domain::quality::QualityService;
 use crate::domain::team::TeamService;
 use crate::mail::Mailer;
-use crate::domain::quality::QualityService;
 use crate::sync::SyncEngine;
 
 pub mod quality;

@@ -255,6 +255,34 @@ impl TestApp {
     }
 }
 
+/// `supplier_code`'s first PO, fresh and confirmed, answered by `user`: line 1 with `line1` (form
+/// fields, `{i}` for its index), the rest accepted. Answers the PO, its lines and the proposal's id.
+pub async fn po_with_a_proposal(
+    app: &TestApp,
+    supplier_code: &str,
+    user: &str,
+    line1: impl Fn(&PoLine) -> String,
+) -> (i64, Vec<PoLine>, i64) {
+    use supplyline::db::{Executor, Sql};
+    let po = app.fresh_confirmed_po(supplier_code).await;
+    let lines = app.po_lines(po).await;
+    let body = per_line_body(po, &lines, &line1(&lines[0]));
+    let supplier = app.signed_in(user).await;
+    let res = app.rpc(&supplier, "/rpc/acknowledge", body).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let proposal: Id = app
+        .db
+        .exec()
+        .fetch_one(Sql::new("SELECT id FROM change_proposal WHERE purchase_order_line_id = $1").bind(lines[0].id))
+        .await
+        .unwrap();
+    (po, lines, proposal.id)
+}
+
 /// A PO line as the acknowledgement tests need it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PoLine {
