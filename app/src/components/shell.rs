@@ -9,15 +9,21 @@ use crate::model::{Role, SessionView};
 #[component]
 pub fn AppShell() -> impl IntoView {
     let session = Resource::new(|| (), |_| current_session());
+    // The bell's count, fetched again on every navigation.
+    let location = leptos_router::hooks::use_location();
+    let unread = Resource::new(move || location.pathname.get(), |_| unread_notifications());
     view! {
         <div class="min-h-screen flex flex-col">
             <header class="bg-slate-900 text-white">
                 <div class="mx-auto max-w-7xl px-4 py-3 flex flex-wrap items-center gap-x-6 gap-y-2">
                     <a href="/pos" class="font-semibold tracking-tight text-lg">"Supplyline"</a>
-                    <Suspense fallback=|| view! { <span class="text-slate-400 text-sm">"Loading…"</span> }>
+                    <Transition fallback=|| view! { <span class="text-slate-400 text-sm">"Loading…"</span> }>
                         {move || Suspend::new(async move {
                             match session.await {
-                                Ok(Some(s)) => view! { <Nav session=s/> }.into_any(),
+                                Ok(Some(s)) => {
+                                    let unread = unread.await.unwrap_or(0);
+                                    view! { <Nav session=s unread/> }.into_any()
+                                }
                                 Ok(None) => view! {
                                     <a href="/login" class="ml-auto text-sm underline">"Sign in"</a>
                                 }.into_any(),
@@ -26,7 +32,7 @@ pub fn AppShell() -> impl IntoView {
                                 }.into_any(),
                             }
                         })}
-                    </Suspense>
+                    </Transition>
                 </div>
             </header>
             <main class="flex-1 mx-auto w-full max-w-7xl px-4 py-6">
@@ -75,7 +81,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
 }
 
 #[component]
-fn Nav(session: SessionView) -> impl IntoView {
+fn Nav(session: SessionView, unread: i64) -> impl IntoView {
     let who = match &session.supplier_name {
         Some(supplier) => format!("{} · {}", session.role.label(), supplier),
         None => session.role.label().to_string(),
@@ -92,7 +98,7 @@ fn Nav(session: SessionView) -> impl IntoView {
                 .collect_view()}
         </nav>
         <div class="ml-auto flex items-center gap-3 text-sm">
-            <Bell/>
+            <Bell unread/>
             <div class="text-right leading-tight">
                 <div class="font-medium" data-testid="user-name">{session.display_name.clone()}</div>
                 <div class="text-slate-400 text-xs">{who}</div>
@@ -106,33 +112,23 @@ fn Nav(session: SessionView) -> impl IntoView {
     }
 }
 
-/// The unread count, refreshed on every navigation; links to the notification list.
+/// The unread count; links to the notification list.
 #[component]
-fn Bell() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let unread = Resource::new(move || location.pathname.get(), |_| unread_notifications());
+fn Bell(unread: i64) -> impl IntoView {
+    let label = match unread {
+        0 => "Notifications, none unread".to_string(),
+        1 => "Notifications, 1 unread".to_string(),
+        n => format!("Notifications, {n} unread"),
+    };
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let n = unread.await.unwrap_or(0);
-                let label = match n {
-                    0 => "Notifications, none unread".to_string(),
-                    1 => "Notifications, 1 unread".to_string(),
-                    n => format!("Notifications, {n} unread"),
-                };
-                view! {
-                    <a href="/notifications" aria-label=label data-testid="bell"
-                        class="relative rounded px-2 py-1 hover:bg-slate-700">
-                        <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2">
-                            <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
-                        </svg>
-                        {(n > 0).then(|| view! {
-                            <span data-testid="unread-count"
-                                class="absolute -right-1 -top-1 rounded-full bg-rose-600 px-1.5 text-xs font-semibold">{n.to_string()}</span>
-                        })}
-                    </a>
-                }
+        <a href="/notifications" aria-label=label data-testid="bell" class="relative rounded px-2 py-1 hover:bg-slate-700">
+            <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2">
+                <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
+            </svg>
+            {(unread > 0).then(|| view! {
+                <span data-testid="unread-count"
+                    class="absolute -right-1 -top-1 rounded-full bg-rose-600 px-1.5 text-xs font-semibold">{unread.to_string()}</span>
             })}
-        </Transition>
+        </a>
     }
 }
