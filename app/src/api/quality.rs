@@ -4,15 +4,15 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    HoldDecisionInput, QualityDraft, QualityHoldSummary, QualityHoldView, QualityQuery, QualityRaiseOption,
-    RaiseHoldInput, RespondHoldInput,
+    HoldDecisionInput, QualityDraft, QualityHoldSummary, QualityHoldView, QualityRaiseOption, RaiseHoldInput,
+    RespondHoldInput,
 };
 use crate::AppError;
 
 /// Both filters optional (absent from the request when not set).
 #[server(prefix = "/rpc", endpoint = "quality_holds")]
 pub async fn quality_holds(status: Option<String>, supplier: Option<i64>) -> Result<Vec<QualityHoldSummary>, AppError> {
-    let query = QualityQuery { status, supplier };
+    let query = crate::model::QualityQuery { status, supplier };
     crate::ports::as_actor(|actor, s| async move { s.quality.list(&actor, query).await }).await
 }
 
