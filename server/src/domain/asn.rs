@@ -348,12 +348,14 @@ struct IdRow {
 
 impl AsnService {
     /// The supplier's lines that can still ship; `amending` an ASN frees what that ASN announced.
-    async fn shippable_for(&self, supplier_id: i64, amending: Option<i64>) -> Result<Vec<ShippableLineView>, AppError> {
-        let rows: Vec<ShippableRow> = self
-            .db
-            .exec()
-            .fetch_all(
-                Sql::new(
+    /// With `only`, just those lines (a submission checks its own lines, not the supplier's thousands).
+    async fn shippable_for(
+        &self,
+        supplier_id: i64,
+        amending: Option<i64>,
+        only: Option<&[i64]>,
+    ) -> Result<Vec<ShippableLineView>, AppError> {
+        let mut sql = Sql::new(
                     "SELECT l.id AS line_id, po.id AS po_id, po.number AS po_number, l.line_no, p.default_code AS product_code,
                             p.name AS product_name, sp.supplier_code AS supplier_product_code, p.tracking, u.name AS uom,
                             l.quantity AS ordered, l.qty_received AS received,
@@ -365,14 +367,19 @@ impl AsnService {
                        JOIN product p ON p.id = l.product_id
                        JOIN uom u ON u.id = l.uom_id
                        LEFT JOIN supplier_product sp ON sp.product_id = l.product_id AND sp.supplier_id = po.supplier_id
-                      WHERE po.supplier_id = $1 AND po.state = 'purchase' AND l.ack_state <> 'rejected' AND l.quantity > 0
-                      ORDER BY po.number, l.line_no",
-                )
-                .bind(supplier_id)
-                .bind(amending.unwrap_or(-1)),
-            )
-            .await
-            .map_err(internal)?;
+                      WHERE po.supplier_id = $1 AND po.state = 'purchase' AND l.ack_state <> 'rejected' AND l.quantity > 0",
+        )
+        .bind(supplier_id)
+        .bind(amending.unwrap_or(-1));
+        if let Some(ids) = only {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks = vec!["?"; ids.len()].join(", ");
+            sql.push(&format!(" AND l.id IN ({marks})"), ids.iter().map(|id| (*id).into()));
+        }
+        sql.push(" ORDER BY po.number, l.line_no", []);
+        let rows: Vec<ShippableRow> = self.db.exec().fetch_all(sql).await.map_err(internal)?;
         let tolerance = self.config.tolerance_percent / 100.0;
         Ok(rows
             .into_iter()
@@ -468,7 +475,7 @@ impl AsnPort for AsnService {
         if let Some(id) = amending {
             self.amendable(actor, id).await?;
         }
-        self.shippable_for(supplier_id, amending).await
+        self.shippable_for(supplier_id, amending, None).await
     }
 
     async fn submit(&self, actor: &Actor, input: AsnInput) -> Result<i64, AppError> {
@@ -477,7 +484,8 @@ impl AsnPort for AsnService {
             Some(id) => Some(self.amendable(actor, id).await?),
             None => None,
         };
-        let shippable = self.shippable_for(supplier_id, input.amends).await?;
+        let submitted: Vec<i64> = input.lines.iter().map(|l| l.line_id).collect();
+        let shippable = self.shippable_for(supplier_id, input.amends, Some(&submitted)).await?;
         // A line that is not this supplier's open line (another supplier's, or closed) is not found.
         let unknown = input
             .lines
