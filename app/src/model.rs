@@ -66,6 +66,7 @@ pub struct LoginNotice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PoState {
     Draft,
@@ -109,6 +110,7 @@ impl PoState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AckState {
     Pending,
@@ -328,6 +330,7 @@ impl PoQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoSummaryView {
     pub id: i64,
     pub number: String,
@@ -368,6 +371,7 @@ impl<T> Page<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoLineView {
     pub id: i64,
     pub line_no: i64,
@@ -386,6 +390,7 @@ pub struct PoLineView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PoDetailView {
     pub summary: PoSummaryView,
     pub amount_untaxed: f64,
@@ -407,6 +412,7 @@ pub struct PoDetailView {
 
 /// One field of one line that the buyer changed in Odoo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RevisionChangeView {
     pub line_no: i64,
     /// `quantity`, `date`, `price`, `product`, `added` or `removed`.
@@ -468,6 +474,7 @@ pub struct LineAckInput {
 
 /// A supplier's proposal on a line, as shown on the PO.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProposalView {
     pub id: i64,
     pub line_id: i64,
@@ -507,6 +514,7 @@ pub struct DecisionInput {
 
 /// A product the supplier supplies, with its current lead time and any proposal waiting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LeadTimeItem {
     pub supplier_product_id: i64,
     pub product_code: Option<String>,
@@ -517,6 +525,7 @@ pub struct LeadTimeItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LeadTimeProposalView {
     pub id: i64,
     pub supplier_product_id: i64,
@@ -534,6 +543,7 @@ pub struct LeadTimeProposalView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LateLineView {
     pub po_id: i64,
     pub po_number: String,
@@ -701,6 +711,7 @@ pub struct ReplayInput {
 
 /// A PO line the supplier can still ship: ordered, less received, less announced on open ASNs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShippableLineView {
     pub line_id: i64,
     pub po_id: i64,
@@ -777,6 +788,7 @@ pub struct AsnPackageInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsnSummaryView {
     pub id: i64,
     pub number: String,
@@ -792,6 +804,7 @@ pub struct AsnSummaryView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsnView {
     pub summary: AsnSummaryView,
     pub packages: Vec<AsnPackageView>,
@@ -800,6 +813,7 @@ pub struct AsnView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsnPackageView {
     /// 1-based, as on the form and the labels.
     pub number: i64,
@@ -811,6 +825,7 @@ pub struct AsnPackageView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsnLineView {
     /// The PO line shipped.
     pub line_id: i64,
@@ -825,6 +840,7 @@ pub struct AsnLineView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AsnLotView {
     pub name: String,
     pub quantity: f64,
@@ -834,6 +850,9 @@ pub struct AsnLotView {
 // Quality holds (issue 4): the types live in model/quality.rs.
 pub mod quality;
 pub use quality::*;
+
+mod api_access;
+pub use api_access::*;
 // ---- Exception queue and supplier scorecards (buyers and admins) ----
 
 /// The buyer's exception queue: components that will arrive after they are required, worst first.

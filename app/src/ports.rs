@@ -45,6 +45,12 @@ impl Actor {
 pub trait OrderPort: Send + Sync {
     async fn list(&self, actor: &Actor, query: PoQuery) -> Result<Page<PoSummaryView>, AppError>;
     async fn get(&self, actor: &Actor, id: i64) -> Result<PoDetailView, AppError>;
+    /// POs in the order they last changed, after a cursor: what a partner system polls.
+    async fn feed(
+        &self,
+        actor: &Actor,
+        query: crate::model::PoFeedQuery,
+    ) -> Result<crate::model::FeedPage<crate::model::PoFeedItem>, AppError>;
     /// Suppliers the actor may filter by: all of them for buyers, none for supplier roles.
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError>;
     async fn view_counts(&self, actor: &Actor) -> Result<Vec<PoViewCount>, AppError>;
@@ -154,6 +160,18 @@ pub trait ExceptionPort: Send + Sync {
     async fn scorecards(&self, actor: &Actor, days: Option<i64>) -> Result<crate::model::ScorecardsView, AppError>;
 }
 
+/// API tokens and OAuth clients, managed in the browser only (never with a token).
+#[async_trait::async_trait]
+pub trait ApiAccessPort: Send + Sync {
+    async fn list(&self, actor: &Actor) -> Result<crate::model::CredentialsView, AppError>;
+    async fn create(
+        &self,
+        actor: &Actor,
+        input: crate::model::NewCredentialInput,
+    ) -> Result<crate::model::IssuedCredential, AppError>;
+    async fn revoke(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -168,6 +186,7 @@ pub struct Services {
     pub team: Arc<dyn TeamPort>,
     pub quality: Arc<dyn QualityPort>,
     pub exceptions: Arc<dyn ExceptionPort>,
+    pub api_access: Arc<dyn ApiAccessPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

@@ -62,6 +62,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Run the notifier (in-app notifications, e-mail, reminders) in `serve`. Tests drain it themselves.
     pub notifications_enabled: bool,
+    /// Partner API limits and Idempotency-Key retention.
+    pub api: crate::api::ApiConfig,
 }
 
 impl Default for Config {
@@ -82,6 +84,7 @@ impl Default for Config {
             asn: AsnConfig::default(),
             mail: MailConfig::default(),
             notifications_enabled: true,
+            api: crate::api::ApiConfig::default(),
         }
     }
 }
@@ -170,6 +173,12 @@ impl Config {
         }
         if let Some(v) = lookup("SUPPLYLINE_NOTIFICATIONS_ENABLED") {
             self.notifications_enabled = parsed("SUPPLYLINE_NOTIFICATIONS_ENABLED", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_API_REQUESTS_PER_MINUTE_PER_TOKEN") {
+            self.api.requests_per_minute_per_token = parsed("SUPPLYLINE_API_REQUESTS_PER_MINUTE_PER_TOKEN", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_API_REQUESTS_PER_MINUTE_PER_ADDRESS") {
+            self.api.requests_per_minute_per_address = parsed("SUPPLYLINE_API_REQUESTS_PER_MINUTE_PER_ADDRESS", v)?;
         }
         if let Some(v) = lookup("SUPPLYLINE_MAIL_TRANSPORT") {
             self.mail.transport = match v.as_str() {

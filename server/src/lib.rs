@@ -1,5 +1,6 @@
 //! Supplyline's server: configuration, persistence, domain services, HTTP, CLI.
 
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;

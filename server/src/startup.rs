@@ -107,8 +107,12 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let cleanup =
-            spawn_housekeeping(self.sessions.clone(), self.throttle.clone(), std::time::Duration::from_secs(600));
+        let cleanup = spawn_housekeeping(
+            self.db.clone(),
+            self.sessions.clone(),
+            self.throttle.clone(),
+            std::time::Duration::from_secs(600),
+        );
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut sync_tasks = if self.sync_enabled { self.sync.spawn(stopped.clone()).await } else { Vec::new() };
         if let Some(notifier) = self.notifier {
@@ -138,8 +142,10 @@ pub fn notifier(db: &Db, mailer: Arc<Mailer>, config: &Config) -> Notifier {
     Notifier::new(db.clone(), mailer, config.base_url(), config.sync.clone(), config.mail.reminder_hours_before)
 }
 
-/// Every `period`: expired sessions and spent sign-in throttle rows are deleted.
+/// Every `period`: expired sessions, spent sign-in throttle rows, lapsed API access tokens and
+/// expired Idempotency-Key records are deleted.
 fn spawn_housekeeping(
+    db: Db,
     sessions: SessionDb,
     throttle: Throttle,
     period: std::time::Duration,
@@ -154,6 +160,13 @@ fn spawn_housekeeping(
             }
             if let Err(e) = throttle.prune(chrono::Utc::now()).await {
                 tracing::warn!(error = %e, "pruning sign-in throttle rows failed");
+            }
+            if let Err(e) = crate::api::idempotency::prune(&db, chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "pruning idempotency records failed");
+            }
+            let access = crate::domain::api_access::ApiAccessService { db: db.clone() };
+            if let Err(e) = access.prune(chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "pruning lapsed access tokens failed");
             }
         }
     })

@@ -27,6 +27,7 @@ pub struct QualityQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QualityHoldSummary {
     pub id: i64,
     pub supplier_id: i64,
@@ -49,6 +50,7 @@ pub struct QualityHoldSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QualityResponseView {
     pub id: i64,
     pub containment: String,
@@ -62,6 +64,7 @@ pub struct QualityResponseView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QualityHistoryView {
     /// `raised`, `responded`, `closed`, `reopened`, `released`.
     pub action: String,
@@ -71,6 +74,7 @@ pub struct QualityHistoryView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QualityAttachmentView {
     pub id: i64,
     pub filename: String,
@@ -81,6 +85,7 @@ pub struct QualityAttachmentView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QualityHoldView {
     pub summary: QualityHoldSummary,
     /// Oldest first: every answer is kept, also those before a reopen.

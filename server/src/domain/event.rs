@@ -63,3 +63,36 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
     }
     Ok(row.id)
 }
+
+/// A canonical event as partners read it from the feed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub event_uid: String,
+    pub event_type: String,
+    pub schema_version: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: i64,
+    pub supplier_id: Option<i64>,
+    pub payload: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Events after `after_id`, oldest first: a supplier's own only; buyers and admins every one.
+pub async fn feed(
+    db: &crate::db::Db,
+    actor: &app::ports::Actor,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>> {
+    let mut sql = Sql::new(
+        "SELECT id, event_uid, event_type, schema_version, aggregate_type, aggregate_id, supplier_id, payload, created_at
+           FROM event WHERE id > $1",
+    )
+    .bind(after_id);
+    if let Some(own) = actor.supplier_scope() {
+        sql.push(" AND supplier_id = ?", [crate::db::Arg::from(own)]);
+    }
+    sql.push(" ORDER BY id LIMIT ?", [crate::db::Arg::from(limit)]);
+    db.exec().fetch_all(sql).await
+}

@@ -2,9 +2,11 @@
 //! scope every query by it; both transports (server functions, REST) call them.
 
 pub mod account;
+pub mod api_access;
 pub mod acknowledgement;
 pub mod asn;
 pub mod audit;
+pub mod cursor;
 pub mod event;
 pub mod exceptions;
 pub mod lead_time;

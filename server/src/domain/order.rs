@@ -4,14 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 use app::model::{
-    AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, PoView, PoViewCount,
+    FeedPage, PoFeedItem, PoFeedQuery, AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, PoView, PoViewCount,
     SupplierOption, PO_PAGE_SIZE,
 };
 use app::ports::{Actor, OrderPort};
 use app::AppError;
 
 use crate::db::{Arg, Db, Executor, Sql};
-use crate::domain::internal;
+use crate::domain::{cursor, internal};
 
 #[derive(Debug, sqlx::FromRow)]
 struct SummaryRow {
@@ -136,6 +136,13 @@ fn order_by(sort: PoSort) -> &'static str {
         PoSort::TotalDesc => " ORDER BY po.amount_total DESC, po.id DESC",
         PoSort::TotalAsc => " ORDER BY po.amount_total ASC, po.id ASC",
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct FeedRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    updated_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -330,6 +337,38 @@ impl OrderPort for OrderService {
 
     async fn confirmation_monitor(&self, actor: &Actor) -> Result<Vec<app::model::SupplierConfirmation>, AppError> {
         crate::domain::monitor::confirmation_monitor(&self.db, actor).await
+    }
+
+    async fn feed(&self, actor: &Actor, query: PoFeedQuery) -> Result<FeedPage<PoFeedItem>, AppError> {
+        let limit = cursor::limit(query.limit)?;
+        let filter = PoQuery { state: query.state.clone(), ..PoQuery::default() }.parse()?;
+        let conditions = list_conditions(actor, &filter);
+        let mut sql = Sql {
+            text: format!("{}{}", SUMMARY_SELECT.replacen("SELECT po.id,", "SELECT po.updated_at, po.id,", 1), conditions.text),
+            args: conditions.args,
+        };
+        if let Some(since) = query.updated_since {
+            sql.push(" AND po.updated_at >= ?", [Arg::from(since)]);
+        }
+        if let Some(after) = query.cursor.as_deref() {
+            let (at, id) = cursor::decode(after)?;
+            let at = at.ok_or_else(|| AppError::invalid("cursor", "This cursor belongs to another feed."))?;
+            sql.push(" AND (po.updated_at > ? OR (po.updated_at = ? AND po.id > ?))", [Arg::from(at), Arg::from(at), Arg::from(id)]);
+        }
+        sql.push(" ORDER BY po.updated_at ASC, po.id ASC LIMIT ?", [Arg::from(limit + 1)]);
+        let mut rows: Vec<FeedRow> = self.db.exec().fetch_all(sql).await.map_err(internal)?;
+        let has_more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = match rows.last() {
+            Some(last) => Some(cursor::encode(Some(last.updated_at), last.summary.id)),
+            // Nothing new: the same place again.
+            None => query.cursor.clone(),
+        };
+        let items = rows
+            .into_iter()
+            .map(|r| Ok(PoFeedItem { updated_at: r.updated_at, summary: r.summary.into_view()? }))
+            .collect::<Result<_, AppError>>()?;
+        Ok(FeedPage { items, next_cursor, has_more })
     }
 
     async fn supplier_options(&self, actor: &Actor) -> Result<Vec<SupplierOption>, AppError> {

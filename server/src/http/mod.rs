@@ -23,6 +23,7 @@ use crate::auth::{account_link, csrf, session};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::account::AccountService;
+use crate::domain::api_access::ApiAccessService;
 use crate::domain::acknowledgement::AcknowledgementService;
 use crate::domain::asn::AsnService;
 use crate::domain::exceptions::ExceptionService;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Quality holds: also reached by the attachment routes, which are plain HTTP.
     pub quality: Arc<QualityService>,
+    /// The partner API's credentials check and rate limits.
+    pub api: crate::api::ApiState,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -64,6 +67,7 @@ impl AppState {
     pub fn new(db: Db, config: Config, mailer: Arc<Mailer>, leptos_options: LeptosOptions) -> AppState {
         let team = Arc::new(TeamService { db: db.clone(), mailer: mailer.clone(), base_url: config.base_url() });
         let quality = Arc::new(QualityService::new(db.clone()));
+        let api_access = Arc::new(ApiAccessService { db: db.clone() });
         let services = Services {
             orders: Arc::new(OrderService { db: db.clone() }),
             accounts: Arc::new(AccountService { db: db.clone() }),
@@ -76,11 +80,13 @@ impl AppState {
             team: team.clone(),
             quality: quality.clone(),
             exceptions: Arc::new(ExceptionService { db: db.clone() }),
+            api_access: api_access.clone(),
         };
         // Validated at start-up (Config::validate), so parsing cannot fail here.
         let keys = config.master_keys.keys().unwrap_or_default();
         AppState {
             sync: SyncEngine::new(db.clone(), keys, config.sync.clone()),
+            api: crate::api::ApiState::new(api_access, &config.api),
             throttle: Throttle::new(db.clone(), config.throttle.clone()),
             db,
             config: Arc::new(config),
@@ -153,6 +159,8 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         // Machine endpoints: no session, no CSRF check (Odoo and Prometheus carry no cookie).
         .route("/hooks/odoo/{secret}", post(sync::odoo_hook))
         .route("/metrics", get(sync::metrics))
+        // The partner API: bearer tokens, no session, no CSRF (no cookie is ever read there).
+        .merge(crate::api::router(&state))
         // Every response: no framing (clickjacking), no MIME sniffing, no full URLs in Referer elsewhere.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
