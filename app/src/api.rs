@@ -11,6 +11,9 @@ use crate::AppError;
 mod notification;
 pub use notification::*;
 
+mod api_access;
+pub use api_access::*;
+
 #[server(prefix = "/rpc", endpoint = "session")]
 pub async fn current_session() -> Result<Option<SessionView>, AppError> {
     use crate::ports::{as_actor, current_actor};

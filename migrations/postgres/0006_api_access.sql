@@ -33,7 +33,7 @@ CREATE TABLE idempotency_record (
     idempotency_key TEXT NOT NULL,
     request_sha256  TEXT NOT NULL,               -- method, path and body
     status          TEXT NOT NULL CHECK (status IN ('in_flight', 'done')),
-    response_status INTEGER,
+    response_status BIGINT,
     response_headers TEXT,                       -- JSON object
     response_body   BYTEA,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),

@@ -57,6 +57,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ];
             if role == Role::SupplierAdmin {
                 links.push(("/team", "Team"));
+                links.push(("/integrations/tokens", "API access"));
             }
             links
         }
@@ -71,6 +72,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/scorecards", "Scorecards"),
                 ("/quality", "Quality"),
                 ("/team", "Team"),
+                ("/integrations/tokens", "API access"),
             ];
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));

@@ -214,3 +214,13 @@ pub struct PoFeedItem {
 
 pub const FEED_DEFAULT_LIMIT: u32 = 50;
 pub const FEED_MAX_LIMIT: u32 = 200;
+
+/// The integration console: the credentials, and the one just issued (shown once, then gone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleView {
+    pub credentials: CredentialsView,
+    pub just_issued: Option<IssuedCredential>,
+}
+
+/// Session key of the credential just issued, carried across a plain form's redirect and read once.
+pub const ISSUED_CREDENTIAL_KEY: &str = "issued_credential";

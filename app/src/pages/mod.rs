@@ -11,6 +11,7 @@ pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
+pub mod integrations;
 pub mod team;
 // Quality holds (issue 4).
 pub mod quality;

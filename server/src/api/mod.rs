@@ -116,7 +116,7 @@ async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -
         return limited(by_address, "address");
     }
     let Some(token) = bearer(request.headers()) else {
-        return Problem::new(Kind::Unauthenticated, "Send a bearer token: Authorization: Bearer spl_…").into_response();
+        return Problem::new(Kind::Unauthenticated, "Send a bearer token: Authorization: Bearer spl_...").into_response();
     };
     let principal = match state.api.access.authenticate(token, ip.as_deref()).await {
         Ok(principal) => principal,

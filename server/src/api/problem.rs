@@ -188,7 +188,8 @@ impl IntoResponse for Problem {
         if status == StatusCode::UNAUTHORIZED {
             let challenge = format!(
                 "Bearer realm=\"supplyline\", error=\"invalid_token\", error_description=\"{}\"",
-                self.detail.replace('"', "'")
+                // A header value is ASCII; quotes would end the parameter.
+                self.detail.chars().filter(|c| c.is_ascii() && *c != '"' && *c != '\\').collect::<String>()
             );
             if let Ok(value) = HeaderValue::from_str(&challenge) {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
