@@ -107,13 +107,21 @@ async fn who_may_issue_what(backend: Backend) {
     // A supplier user manages no tokens.
     let user = app.signed_in(NORDHAVN_USER).await;
     let res = app
-        .rpc(&user, "/rpc/create_credential", "input[kind]=token&input[name]=x&input[expires_in_days]=30&input[scopes][0]=po:read".into())
+        .rpc(
+            &user,
+            "/rpc/create_credential",
+            "input[kind]=token&input[name]=x&input[expires_in_days]=30&input[scopes][0]=po:read".into(),
+        )
         .await;
     assert_eq!(res.status(), 403);
     // A buyer cannot grant what a buyer cannot do; the expiry is bounded; a name is needed.
     let buyer = app.signed_in(BUYER).await;
     let res = app
-        .rpc(&buyer, "/rpc/create_credential", "input[kind]=token&input[name]=&input[expires_in_days]=400&input[scopes][0]=po:ack".into())
+        .rpc(
+            &buyer,
+            "/rpc/create_credential",
+            "input[kind]=token&input[name]=&input[expires_in_days]=400&input[scopes][0]=po:ack".into(),
+        )
         .await;
     assert_eq!(res.status(), 422);
     let text = res.text().await.unwrap();
@@ -209,7 +217,12 @@ async fn first_id(app: &TestApp, sql: &str, code: &str) -> i64 {
 async fn every_endpoint_needs_its_scope_and_hides_other_suppliers(backend: Backend) {
     let app = app_or_skip!(backend);
     let po = app.fresh_confirmed_po("KESSLER").await;
-    let asn = first_id(&app, "SELECT a.id FROM asn a JOIN supplier s ON s.id = a.supplier_id WHERE s.code = $1 ORDER BY a.id LIMIT 1", "KESSLER").await;
+    let asn = first_id(
+        &app,
+        "SELECT a.id FROM asn a JOIN supplier s ON s.id = a.supplier_id WHERE s.code = $1 ORDER BY a.id LIMIT 1",
+        "KESSLER",
+    )
+    .await;
     let hold = first_id(&app, "SELECT q.id FROM quality_hold q JOIN supplier s ON s.id = q.supplier_id WHERE s.code = $1 ORDER BY q.id LIMIT 1", "KESSLER").await;
     let endpoints = endpoints(&app, po, asn, hold).await;
 
@@ -226,7 +239,9 @@ async fn every_endpoint_needs_its_scope_and_hides_other_suppliers(backend: Backe
 
     // With every scope, Nordhavn's token meets Kessler's objects as if they did not exist.
     let token = new_token(&app, NORDHAVN_ADMIN, &ALL_SCOPES).await;
-    for (method, path, body, _) in endpoints.iter().filter(|(_, path, _, _)| path.split('/').any(|segment| segment.parse::<i64>().is_ok())) {
+    for (method, path, body, _) in
+        endpoints.iter().filter(|(_, path, _, _)| path.split('/').any(|segment| segment.parse::<i64>().is_ok()))
+    {
         let res = call(&app, &token, method, path, body).await;
         assert_eq!(res.status(), 404, "{method} {path}");
         problem(res, 404).await;
@@ -287,9 +302,17 @@ async fn malformed_bodies_get_a_problem_naming_the_field(backend: Backend) {
     let res = post(&app, &token, &path, &json!({ "revision": 1, "decision": "maybe" }), None).await;
     let body = problem(res, 422).await;
     assert!(body["detail"].as_str().unwrap().contains("decision"), "{body}");
-    let res = post(&app, &token, "/api/v1/asns", &json!({ "number": "", "ship_date": "2026-12-01", "eta": "2026-11-01T10:00:00Z", "lines": [] }), None).await;
+    let res = post(
+        &app,
+        &token,
+        "/api/v1/asns",
+        &json!({ "number": "", "ship_date": "2026-12-01", "eta": "2026-11-01T10:00:00Z", "lines": [] }),
+        None,
+    )
+    .await;
     let body = problem(res, 422).await;
-    let pointers: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
     assert!(pointers.contains(&"/number") && pointers.contains(&"/eta"), "{body}");
 }
 
@@ -368,19 +391,34 @@ async fn the_feeds_page_with_cursors(backend: Backend) {
     // Polling from the last cursor after a change returns just the changed PO.
     let po = app.fresh_confirmed_po("NORDFAST").await;
     let nordhavn = new_token(&app, NORDHAVN_ADMIN, &["po:ack"]).await;
-    let res = post(&app, &nordhavn, &format!("/api/v1/purchase-orders/{po}/acknowledgement"), &json!({ "revision": 1, "decision": "accept_all" }), None).await;
+    let res = post(
+        &app,
+        &nordhavn,
+        &format!("/api/v1/purchase-orders/{po}/acknowledgement"),
+        &json!({ "revision": 1, "decision": "accept_all" }),
+        None,
+    )
+    .await;
     assert_eq!(res.status(), 200);
-    let page: Value = get(&app, &token, &format!("/api/v1/purchase-orders?cursor={}", cursor.unwrap())).await.json().await.unwrap();
+    let page: Value =
+        get(&app, &token, &format!("/api/v1/purchase-orders?cursor={}", cursor.unwrap())).await.json().await.unwrap();
     let ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, vec![po]);
     problem(get(&app, &token, "/api/v1/purchase-orders?cursor=bogus").await, 422).await;
 
     // The events feed: the acknowledgement is there; Kessler's token does not see it.
     let events: Value = get(&app, &token, "/api/v1/events?limit=200").await.json().await.unwrap();
-    assert!(events["items"].as_array().unwrap().iter().any(|e| e["type"] == "po.acknowledged" && e["aggregate_id"] == po), "{events}");
+    assert!(
+        events["items"].as_array().unwrap().iter().any(|e| e["type"] == "po.acknowledged" && e["aggregate_id"] == po),
+        "{events}"
+    );
     let kessler = new_token(&app, KESSLER_ADMIN, &["events:read"]).await;
     let theirs: Value = get(&app, &kessler, "/api/v1/events?limit=200").await.json().await.unwrap();
-    assert!(theirs["items"].as_array().unwrap().iter().all(|e| e["aggregate_id"] != po || e["type"] != "po.acknowledged"));
+    assert!(theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["aggregate_id"] != po || e["type"] != "po.acknowledged"));
 }
 
 async fn requests_beyond_the_limit_answer_429(backend: Backend) {
@@ -418,7 +456,9 @@ on_both_backends!(
 fn openapi_document_matches_its_snapshot() {
     let document = serde_json::to_value(supplyline::api::docs::document()).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
-    for path in ["/api/v1/purchase-orders", "/api/v1/purchase-orders/{id}/acknowledgement", "/api/v1/asns", "/oauth/token"] {
+    for path in
+        ["/api/v1/purchase-orders", "/api/v1/purchase-orders/{id}/acknowledgement", "/api/v1/asns", "/oauth/token"]
+    {
         assert!(document["paths"].get(path).is_some(), "{path} is documented");
     }
     let text = serde_json::to_string_pretty(&document).unwrap() + "\n";

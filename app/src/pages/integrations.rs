@@ -80,7 +80,11 @@ fn IssuedSecret(issued: IssuedCredential) -> impl IntoView {
 }
 
 #[component]
-fn CredentialRow(c: CredentialView, now: chrono::DateTime<chrono::Utc>, revoke: ServerAction<RevokeCredential>) -> impl IntoView {
+fn CredentialRow(
+    c: CredentialView,
+    now: chrono::DateTime<chrono::Utc>,
+    revoke: ServerAction<RevokeCredential>,
+) -> impl IntoView {
     let active = c.is_active(now);
     let status = match (c.revoked_at.is_some(), active) {
         (true, _) => "Revoked",
@@ -92,7 +96,9 @@ fn CredentialRow(c: CredentialView, now: chrono::DateTime<chrono::Utc>, revoke: 
         CredentialKind::OauthClient => "OAuth client",
     };
     let used = match (&c.last_used_at, &c.last_used_ip) {
-        (Some(at), ip) => format!("{} {}", format::date_time(at), ip.clone().map(|ip| format!("from {ip}")).unwrap_or_default()),
+        (Some(at), ip) => {
+            format!("{} {}", format::date_time(at), ip.clone().map(|ip| format!("from {ip}")).unwrap_or_default())
+        }
         (None, _) => "never".into(),
     };
     let scopes = c.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");

@@ -1,6 +1,7 @@
 pub mod account_link;
 pub mod asn;
 pub mod exceptions;
+pub mod integrations;
 pub mod lead_times;
 pub mod login;
 pub mod monitor;
@@ -11,7 +12,6 @@ pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
-pub mod integrations;
 pub mod team;
 // Quality holds (issue 4).
 pub mod quality;

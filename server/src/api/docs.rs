@@ -61,7 +61,10 @@ impl Modify for SecuritySchemes {
         let scopes = Scopes::from_iter(Scope::ALL.map(|s| (s.as_str(), s.describe())));
         components.add_security_scheme(
             "oauth2",
-            SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new("/oauth/token", scopes))])),
+            SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
+                "/oauth/token",
+                scopes,
+            ))])),
         );
     }
 }

@@ -64,7 +64,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => return Problem::malformed(format!("The body is larger than {MAX_BODY_BYTES} bytes.")).into_response(),
+        Err(_) => {
+            return Problem::malformed(format!("The body is larger than {MAX_BODY_BYTES} bytes.")).into_response()
+        }
     };
     let fingerprint = {
         let target = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");

@@ -46,7 +46,11 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "purchase-orders",
     params(("id" = i64, Path, description = "The PO's id")), security(("bearer" = ["po:read"])),
     responses((status = 200, body = PoDetailView), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<PoDetailView>, Problem> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<PoDetailView>, Problem> {
     let actor = caller.require(Scope::PoRead)?;
     Ok(Json(state.services.orders.get(actor, id).await?))
 }
@@ -143,7 +147,11 @@ impl AcknowledgementRequest {
                     quantity: l.quantity.map(|q| q.to_string()),
                     date: l.date.map(|d| d.to_string()),
                     split: (!l.deliveries.is_empty()).then(|| {
-                        l.deliveries.iter().map(|d| format!("{} @ {}", d.quantity, d.date)).collect::<Vec<_>>().join("; ")
+                        l.deliveries
+                            .iter()
+                            .map(|d| format!("{} @ {}", d.quantity, d.date))
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     }),
                 })
                 .collect(),

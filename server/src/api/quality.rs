@@ -34,7 +34,11 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/quality-holds/{id}", tag = "quality", params(("id" = i64, Path)),
     security(("bearer" = ["quality:read"])), responses((status = 200, body = QualityHoldView), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<QualityHoldView>, Problem> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<QualityHoldView>, Problem> {
     let actor = caller.require(Scope::QualityRead)?;
     Ok(Json(state.services.quality.get(actor, id).await?))
 }

@@ -115,7 +115,11 @@ impl AsnRequest {
                     line_id: l.line_id,
                     quantity: l.quantity.to_string(),
                     lots: if l.serials.is_empty() {
-                        l.lots.iter().map(|lot| format!("{}: {}", lot.name, lot.quantity)).collect::<Vec<_>>().join("; ")
+                        l.lots
+                            .iter()
+                            .map(|lot| format!("{}: {}", lot.name, lot.quantity))
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     } else {
                         l.serials.join(", ")
                     },
@@ -159,7 +163,11 @@ pub async fn create(
     ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = ["asn:write"])),
     responses((status = 200, body = AsnView), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn cancel(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<AsnView>, Problem> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<AsnView>, Problem> {
     let actor = caller.require(Scope::AsnWrite)?;
     state.services.asns.cancel(actor, id).await?;
     Ok(Json(state.services.asns.get(actor, id).await?))

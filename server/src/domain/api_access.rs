@@ -6,12 +6,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
+use app::error::FieldError;
 use app::model::{
     CredentialKind, CredentialView, CredentialsView, IssuedCredential, NewCredentialInput, Role, Scope,
     MAX_ACCESS_TOKEN_SECONDS, MAX_CREDENTIAL_DAYS,
 };
 use app::ports::{Actor, ApiAccessPort};
-use app::error::FieldError;
 use app::AppError;
 
 use crate::auth::api_token;
@@ -361,7 +361,9 @@ impl ApiAccessService {
         self.db.exec().execute(used).await?;
         self.db
             .exec()
-            .execute(Sql::new("DELETE FROM api_credential WHERE kind = 'oauth_access' AND expires_at < $1").bind(cutoff))
+            .execute(
+                Sql::new("DELETE FROM api_credential WHERE kind = 'oauth_access' AND expires_at < $1").bind(cutoff),
+            )
             .await
     }
 }
@@ -460,9 +462,11 @@ impl ApiAccessPort for ApiAccessService {
         let now = Utc::now();
         // The client's access tokens go with it.
         tx.execute(
-            Sql::new("UPDATE api_credential SET revoked_at = $1 WHERE (id = $2 OR parent_id = $2) AND revoked_at IS NULL")
-                .bind(now)
-                .bind(id),
+            Sql::new(
+                "UPDATE api_credential SET revoked_at = $1 WHERE (id = $2 OR parent_id = $2) AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(id),
         )
         .await
         .map_err(internal)?;

@@ -2,8 +2,8 @@
 //! scope every query by it; both transports (server functions, REST) call them.
 
 pub mod account;
-pub mod api_access;
 pub mod acknowledgement;
+pub mod api_access;
 pub mod asn;
 pub mod audit;
 pub mod cursor;

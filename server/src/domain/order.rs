@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use app::model::{
-    FeedPage, PoFeedItem, PoFeedQuery, AckState, Page, PoDetailView, PoFilter, PoLineView, PoQuery, PoSort, PoState, PoSummaryView, PoView, PoViewCount,
-    SupplierOption, PO_PAGE_SIZE,
+    AckState, FeedPage, Page, PoDetailView, PoFeedItem, PoFeedQuery, PoFilter, PoLineView, PoQuery, PoSort, PoState,
+    PoSummaryView, PoView, PoViewCount, SupplierOption, PO_PAGE_SIZE,
 };
 use app::ports::{Actor, OrderPort};
 use app::AppError;
@@ -344,7 +344,11 @@ impl OrderPort for OrderService {
         let filter = PoQuery { state: query.state.clone(), ..PoQuery::default() }.parse()?;
         let conditions = list_conditions(actor, &filter);
         let mut sql = Sql {
-            text: format!("{}{}", SUMMARY_SELECT.replacen("SELECT po.id,", "SELECT po.updated_at, po.id,", 1), conditions.text),
+            text: format!(
+                "{}{}",
+                SUMMARY_SELECT.replacen("SELECT po.id,", "SELECT po.updated_at, po.id,", 1),
+                conditions.text
+            ),
             args: conditions.args,
         };
         if let Some(since) = query.updated_since {
@@ -353,7 +357,10 @@ impl OrderPort for OrderService {
         if let Some(after) = query.cursor.as_deref() {
             let (at, id) = cursor::decode(after)?;
             let at = at.ok_or_else(|| AppError::invalid("cursor", "This cursor belongs to another feed."))?;
-            sql.push(" AND (po.updated_at > ? OR (po.updated_at = ? AND po.id > ?))", [Arg::from(at), Arg::from(at), Arg::from(id)]);
+            sql.push(
+                " AND (po.updated_at > ? OR (po.updated_at = ? AND po.id > ?))",
+                [Arg::from(at), Arg::from(at), Arg::from(id)],
+            );
         }
         sql.push(" ORDER BY po.updated_at ASC, po.id ASC LIMIT ?", [Arg::from(limit + 1)]);
         let mut rows: Vec<FeedRow> = self.db.exec().fetch_all(sql).await.map_err(internal)?;
