@@ -31,9 +31,12 @@ use supplyline::sync::config::SyncConfig;
 use supplyline::sync::pull::PullReport;
 use supplyline::sync::{connection, SyncEngine};
 
+#[path = "shared/bench_db.rs"]
+mod bench_db;
+use bench_db::{drop_db, fresh_db, Backend};
+
 /// The simulator's administrator (its setup helpers run as this user).
 const SIM_ADMIN: i64 = 2;
-const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[derive(Parser)]
 struct Args {
@@ -72,69 +75,6 @@ fn ms(d: Duration) -> f64 {
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[idx]
-}
-
-// ---- databases ----
-
-/// A fresh database for one part of the benchmark, removed by `drop_db`.
-struct BenchDb {
-    url: String,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Dir(std::path::PathBuf),
-    Pg { admin_url: String, name: String },
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn label(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-}
-
-async fn fresh_db(backend: Backend, pg_admin: &str) -> BenchDb {
-    let unique = format!("{}_{:08x}", std::process::id(), rand::random::<u32>());
-    match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("supplyline-sync-bench-{unique}"));
-            std::fs::create_dir_all(&dir).unwrap();
-            BenchDb { url: format!("sqlite://{}/bench.db", dir.display()), cleanup: Cleanup::Dir(dir) }
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(pg_admin).await.expect("PostgreSQL answers");
-            let name = format!("supplyline_bench_{unique}");
-            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).await.unwrap();
-            let base = pg_admin.rsplit_once('/').expect("a database URL").0;
-            BenchDb { url: format!("{base}/{name}"), cleanup: Cleanup::Pg { admin_url: pg_admin.to_string(), name } }
-        }
-    }
-}
-
-async fn drop_db(db: Db, bench: BenchDb) {
-    db.close().await;
-    match bench.cleanup {
-        Cleanup::Dir(dir) => {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        Cleanup::Pg { admin_url, name } => {
-            use sqlx::Connection;
-            if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                let _ =
-                    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await;
-            }
-        }
-    }
 }
 
 // ---- Odoo and the portal ----
@@ -610,19 +550,7 @@ fn print_pull(args: &Args, run: &PullRun) {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let mut backends = vec![Backend::Sqlite];
-    let pg_admin = args.postgres_url.clone().unwrap_or_else(|| DEFAULT_PG.to_string());
-    if !args.sqlite_only {
-        use sqlx::Connection;
-        match sqlx::PgConnection::connect(&pg_admin).await {
-            Ok(conn) => {
-                let _ = conn.close().await;
-                backends.push(Backend::Postgres);
-            }
-            Err(e) if args.postgres_url.is_some() => panic!("PostgreSQL at {pg_admin} is not reachable: {e}"),
-            Err(e) => eprintln!("PostgreSQL at {pg_admin} not reachable ({e}); its figures are skipped"),
-        }
-    }
+    let (backends, pg_admin) = bench_db::backends(args.postgres_url.as_deref(), args.sqlite_only).await;
 
     println!(
         "\nSupplyline sync benchmark ({} build), Odoo simulator 19 over HTTP on 127.0.0.1\n",
