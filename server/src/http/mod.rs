@@ -35,6 +35,7 @@ use crate::domain::quality::QualityService;
 use crate::domain::team::TeamService;
 use crate::mail::Mailer;
 use crate::sync::SyncEngine;
+use crate::webhook::WebhookService;
 
 pub mod quality;
 pub mod sync;
@@ -62,6 +63,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     pub fn new(db: Db, config: Config, mailer: Arc<Mailer>, leptos_options: LeptosOptions) -> AppState {
+        // Validated at start-up (Config::validate), so parsing cannot fail here.
+        let keys = config.master_keys.keys().unwrap_or_default();
         let team = Arc::new(TeamService { db: db.clone(), mailer: mailer.clone(), base_url: config.base_url() });
         let quality = Arc::new(QualityService::new(db.clone()));
         let services = Services {
@@ -76,9 +79,8 @@ impl AppState {
             team: team.clone(),
             quality: quality.clone(),
             exceptions: Arc::new(ExceptionService { db: db.clone() }),
+            webhooks: Arc::new(WebhookService::new(db.clone(), keys.clone(), config.webhooks.clone())),
         };
-        // Validated at start-up (Config::validate), so parsing cannot fail here.
-        let keys = config.master_keys.keys().unwrap_or_default();
         AppState {
             sync: SyncEngine::new(db.clone(), keys, config.sync.clone()),
             throttle: Throttle::new(db.clone(), config.throttle.clone()),
