@@ -57,6 +57,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ];
             if role == Role::SupplierAdmin {
                 links.push(("/team", "Team"));
+                links.push(("/integrations/webhooks", "Webhooks"));
             }
             links
         }
@@ -74,6 +75,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ];
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));
+                links.push(("/integrations/webhooks", "Webhooks"));
             }
             links
         }
