@@ -619,7 +619,8 @@ mod tests {
 
     #[test]
     fn who_may_see_and_manage_which_endpoint() {
-        let cases: &[(Role, Option<i64>, Option<i64>, Result<Access, AppError>)] = &[
+        type Case = (Role, Option<i64>, Option<i64>, Result<Access, AppError>);
+        let cases: &[Case] = &[
             (Role::SupplierAdmin, Some(7), Some(7), Ok(Access::Manage)),
             (Role::SupplierAdmin, Some(7), Some(8), Err(AppError::NotFound)),
             (Role::SupplierAdmin, Some(7), None, Err(AppError::NotFound)),

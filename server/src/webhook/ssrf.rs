@@ -37,7 +37,7 @@ impl AllowList {
 
     pub fn allows_host(&self, host: &str) -> bool {
         let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-        self.hosts.iter().any(|h| *h == host) || host.parse::<IpAddr>().is_ok_and(|ip| self.allows_ip(ip))
+        self.hosts.contains(&host) || host.parse::<IpAddr>().is_ok_and(|ip| self.allows_ip(ip))
     }
 
     pub fn allows_ip(&self, ip: IpAddr) -> bool {
