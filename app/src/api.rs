@@ -150,3 +150,7 @@ pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> 
 // Quality holds (issue 4): the server functions live in api/quality.rs.
 pub mod quality;
 pub use quality::*;
+
+// Outbound webhooks: the server functions live in api/webhook.rs.
+pub mod webhook;
+pub use webhook::*;

@@ -78,6 +78,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("quality/:id") view=pages::quality::QualityDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("exceptions") view=pages::exceptions::ExceptionsPage ssr=SsrMode::Async/>
                         <Route path=path!("scorecards") view=pages::scorecards::ScorecardsPage ssr=SsrMode::Async/>
+                        <Route path=path!("integrations/webhooks") view=pages::webhooks::WebhooksPage ssr=SsrMode::Async/>
+                        <Route path=path!("integrations/webhooks/:id") view=pages::webhooks::WebhookDetailPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

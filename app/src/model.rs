@@ -958,3 +958,7 @@ pub struct SupplierScorecard {
     /// Lines whose announced quantity matched the received quantity, of the received lines with an ASN.
     pub asn_accuracy: Option<Rate>,
 }
+
+// Outbound webhooks: the types live in model/webhook.rs.
+pub mod webhook;
+pub use webhook::*;

@@ -172,6 +172,47 @@ pub trait ApiAccessPort: Send + Sync {
     async fn revoke(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
 }
 
+/// Outbound webhook endpoints and their delivery log. Supplier admins manage their supplier's
+/// endpoints; admins manage internal ones (no supplier) and may read supplier endpoints. Anyone else
+/// is refused; another supplier's endpoint is not found.
+#[async_trait::async_trait]
+pub trait WebhookPort: Send + Sync {
+    async fn list(&self, actor: &Actor) -> Result<Vec<crate::model::WebhookEndpointView>, AppError>;
+    async fn get(&self, actor: &Actor, id: i64) -> Result<crate::model::WebhookEndpointView, AppError>;
+    /// Answers the endpoint with its signing secret, which is never shown again.
+    async fn create(
+        &self,
+        actor: &Actor,
+        input: crate::model::WebhookEndpointInput,
+    ) -> Result<crate::model::WebhookSecretView, AppError>;
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: crate::model::WebhookUpdateInput,
+    ) -> Result<crate::model::WebhookEndpointView, AppError>;
+    async fn delete(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+    /// A new secret (answered once); the previous one still signs for the configured overlap.
+    async fn rotate_secret(&self, actor: &Actor, id: i64) -> Result<crate::model::WebhookSecretView, AppError>;
+    /// Queues a `webhook.test` message to the endpoint; answers the delivery.
+    async fn send_test(&self, actor: &Actor, id: i64) -> Result<crate::model::WebhookDeliveryView, AppError>;
+    async fn deliveries(
+        &self,
+        actor: &Actor,
+        id: i64,
+        query: crate::model::WebhookDeliveryQuery,
+    ) -> Result<crate::model::WebhookDeliveryPage, AppError>;
+    /// Sends a delivery again: same `webhook-id`, same body, fresh attempts.
+    async fn replay(&self, actor: &Actor, delivery_id: i64) -> Result<crate::model::WebhookDeliveryView, AppError>;
+    /// Re-queues the endpoint's failed and dead deliveries created since `input.since`; answers how many.
+    async fn replay_failed(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: crate::model::WebhookReplayInput,
+    ) -> Result<u64, AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -187,6 +228,7 @@ pub struct Services {
     pub quality: Arc<dyn QualityPort>,
     pub exceptions: Arc<dyn ExceptionPort>,
     pub api_access: Arc<dyn ApiAccessPort>,
+    pub webhooks: Arc<dyn WebhookPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

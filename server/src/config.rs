@@ -10,6 +10,7 @@ use crate::domain::asn::AsnConfig;
 use crate::mail::{MailConfig, TransportKind};
 use crate::secret::{MasterKeySpec, Secret};
 use crate::sync::config::SyncConfig;
+use crate::webhook::WebhookConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -64,6 +65,8 @@ pub struct Config {
     pub notifications_enabled: bool,
     /// Partner API limits and Idempotency-Key retention.
     pub api: crate::api::ApiConfig,
+    /// Outbound webhooks: retries, timeouts, reachable private networks, auto-disable.
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             notifications_enabled: true,
             api: crate::api::ApiConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -222,6 +226,33 @@ impl Config {
         if let Some(v) = lookup("SUPPLYLINE_SYNC_ENABLED") {
             self.sync.enabled = parsed("SUPPLYLINE_SYNC_ENABLED", v)?;
         }
+        if let Some(v) = lookup("SUPPLYLINE_WEBHOOKS_ENABLED") {
+            self.webhooks.enabled = parsed("SUPPLYLINE_WEBHOOKS_ENABLED", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_WEBHOOKS_TIMEOUT_SECS") {
+            self.webhooks.timeout_secs = parsed("SUPPLYLINE_WEBHOOKS_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS") {
+            // Comma-separated seconds, e.g. `5,300,1800`.
+            self.webhooks.retry_schedule_secs = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| parsed("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS", s.to_string()))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS") {
+            // Comma-separated hosts, addresses or CIDR blocks.
+            self.webhooks.allow_private_networks =
+                v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        }
+        if let Some(v) = lookup("SUPPLYLINE_WEBHOOKS_DISABLE_AFTER_FAILING_SECS") {
+            self.webhooks.disable_after_failing_secs = parsed("SUPPLYLINE_WEBHOOKS_DISABLE_AFTER_FAILING_SECS", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_WEBHOOKS_DISABLE_AFTER_CONSECUTIVE_FAILURES") {
+            self.webhooks.disable_after_consecutive_failures =
+                parsed("SUPPLYLINE_WEBHOOKS_DISABLE_AFTER_CONSECUTIVE_FAILURES", v)?;
+        }
         Ok(())
     }
 
@@ -255,6 +286,7 @@ impl Config {
             });
         }
         self.mail.validate().map_err(|reason| ConfigError::Invalid { field: "mail", reason })?;
+        self.webhooks.validate().map_err(|reason| ConfigError::Invalid { field: "webhooks", reason })?;
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {
@@ -374,6 +406,28 @@ mod tests {
         assert!(err.to_string().contains("SUPPLYLINE_SMTP_TLS"), "{err}");
         let err = with_env(&[("SUPPLYLINE_SMTP_USERNAME", "u")]).unwrap_err();
         assert!(err.to_string().contains("smtp_password"), "{err}");
+    }
+
+    #[test]
+    fn webhook_settings_come_from_the_file_and_the_environment() {
+        let c: Config =
+            toml::from_str("[webhooks]\nretry_schedule_secs = [1, 2]\nallow_private_networks = [\"127.0.0.1\"]\n")
+                .unwrap();
+        assert_eq!(c.webhooks.retry_schedule_secs, [1, 2]);
+        assert_eq!(c.webhooks.timeout_secs, 10);
+        let c = with_env(&[
+            ("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS", "5, 60"),
+            ("SUPPLYLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "10.0.0.0/8,hooks.internal"),
+            ("SUPPLYLINE_WEBHOOKS_TIMEOUT_SECS", "3"),
+        ])
+        .unwrap();
+        assert_eq!(c.webhooks.retry_schedule_secs, [5, 60]);
+        assert_eq!(c.webhooks.allow_private_networks, ["10.0.0.0/8", "hooks.internal"]);
+        assert_eq!(c.webhooks.timeout_secs, 3);
+        let err = with_env(&[("SUPPLYLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "10.0.0.0/99")]).unwrap_err();
+        assert!(err.to_string().contains("webhooks"), "{err}");
+        let err = with_env(&[("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS", "5,x")]).unwrap_err();
+        assert!(err.to_string().contains("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS"), "{err}");
     }
 
     #[test]

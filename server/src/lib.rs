@@ -15,3 +15,4 @@ pub mod secret;
 pub mod startup;
 pub mod sync;
 pub mod telemetry;
+pub mod webhook;

@@ -14,6 +14,7 @@ use crate::http::{router, AppState};
 use crate::mail::Mailer;
 use crate::notify::Notifier;
 use crate::sync::SyncEngine;
+use crate::webhook::WebhookWorker;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -57,6 +58,7 @@ pub struct Application {
     sync: Arc<SyncEngine>,
     sync_enabled: bool,
     notifier: Option<Notifier>,
+    webhooks: Option<WebhookWorker>,
 }
 
 impl Application {
@@ -74,6 +76,7 @@ impl Application {
         let options = leptos_options(&config);
         let mailer = Arc::new(Mailer::from_config(&config.mail)?);
         let notifier = config.notifications_enabled.then(|| notifier(&db, mailer.clone(), &config));
+        let webhooks = config.webhooks.enabled.then(|| webhook_worker(&db, mailer.clone(), &config));
         let state = AppState::new(db.clone(), config, mailer, options);
         let throttle = state.throttle.clone();
         let sync = state.sync.clone();
@@ -87,6 +90,7 @@ impl Application {
             sync,
             sync_enabled,
             notifier,
+            webhooks,
         })
     }
 
@@ -116,8 +120,14 @@ impl Application {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut sync_tasks = if self.sync_enabled { self.sync.spawn(stopped.clone()).await } else { Vec::new() };
         if let Some(notifier) = self.notifier {
-            let mut stopped = stopped;
+            let mut stopped = stopped.clone();
             sync_tasks.push(tokio::spawn(notifier.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })));
+        }
+        if let Some(webhooks) = self.webhooks {
+            let mut stopped = stopped;
+            sync_tasks.push(tokio::spawn(webhooks.run(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             })));
         }
@@ -140,6 +150,13 @@ impl Application {
 /// The notifier a server runs: in-app notifications, e-mail and acknowledgement reminders.
 pub fn notifier(db: &Db, mailer: Arc<Mailer>, config: &Config) -> Notifier {
     Notifier::new(db.clone(), mailer, config.base_url(), config.sync.clone(), config.mail.reminder_hours_before)
+}
+
+/// The webhook dispatcher and delivery worker a server runs.
+pub fn webhook_worker(db: &Db, mailer: Arc<Mailer>, config: &Config) -> WebhookWorker {
+    // Validated at start-up (Config::validate).
+    let keys = config.master_keys.keys().unwrap_or_default();
+    WebhookWorker::new(db.clone(), keys, config.webhooks.clone(), mailer, config.base_url())
 }
 
 /// Every `period`: expired sessions, spent sign-in throttle rows, lapsed API access tokens and

@@ -58,6 +58,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
             if role == Role::SupplierAdmin {
                 links.push(("/team", "Team"));
                 links.push(("/integrations/tokens", "API access"));
+                links.push(("/integrations/webhooks", "Webhooks"));
             }
             links
         }
@@ -76,6 +77,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ];
             if role == Role::Admin {
                 links.push(("/ops", "Odoo sync"));
+                links.push(("/integrations/webhooks", "Webhooks"));
             }
             links
         }

@@ -13,6 +13,7 @@ pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
 pub mod team;
+pub mod webhooks;
 // Quality holds (issue 4).
 pub mod quality;
 pub mod scorecards;

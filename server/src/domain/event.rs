@@ -9,7 +9,8 @@ pub struct NewEvent<'a> {
     pub supplier_id: Option<i64>,
     pub payload: serde_json::Value,
     /// Where the event must be delivered (e.g. `odoo`); each gets an outbox row kept in order per
-    /// aggregate. The notifier is added by [`emit`] itself for events that notify someone.
+    /// aggregate. The notifier is added by [`emit`] itself for events that notify someone, and the
+    /// webhook dispatcher for every event.
     pub destinations: &'a [&'a str],
 }
 
@@ -40,15 +41,20 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
     let ordering_key = format!("{}:{}", event.aggregate.0, event.aggregate.1);
     // Events that tell someone something also go to the notifier, whatever the caller named.
     let notifies = crate::notify::topic::topic_of(event.event_type, &event.payload).is_some();
-    let destinations: Vec<&str> =
-        event.destinations.iter().copied().chain(notifies.then_some(crate::sync::outbox::NOTIFY)).collect();
-    if !destinations.is_empty() {
-        tx.ring_outbox_bell_on_commit();
-    }
+    // Every event may interest a webhook endpoint; the dispatcher decides which.
+    let destinations: Vec<&str> = event
+        .destinations
+        .iter()
+        .copied()
+        .chain(notifies.then_some(crate::sync::outbox::NOTIFY))
+        .chain(std::iter::once(crate::sync::outbox::WEBHOOK))
+        .collect();
+    tx.ring_outbox_bell_on_commit();
     for destination in destinations {
-        // Notifications need no order: one waiting for a mail server must not hold up the next.
-        let ordering_key =
-            if destination == crate::sync::outbox::NOTIFY { format!("event:{}", row.id) } else { ordering_key.clone() };
+        // Notifications and webhooks need no order: one waiting for a mail server or a slow receiver
+        // must not hold up the next.
+        let unordered = [crate::sync::outbox::NOTIFY, crate::sync::outbox::WEBHOOK].contains(&destination);
+        let ordering_key = if unordered { format!("event:{}", row.id) } else { ordering_key.clone() };
         tx.execute(
             Sql::new(
                 "INSERT INTO outbox (event_id, destination, ordering_key, status, attempts, next_attempt_at, created_at)

@@ -36,6 +36,7 @@ use crate::domain::quality::QualityService;
 use crate::domain::team::TeamService;
 use crate::mail::Mailer;
 use crate::sync::SyncEngine;
+use crate::webhook::WebhookService;
 
 pub mod quality;
 pub mod sync;
@@ -65,6 +66,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     pub fn new(db: Db, config: Config, mailer: Arc<Mailer>, leptos_options: LeptosOptions) -> AppState {
+        // Validated at start-up (Config::validate), so parsing cannot fail here.
+        let keys = config.master_keys.keys().unwrap_or_default();
         let team = Arc::new(TeamService { db: db.clone(), mailer: mailer.clone(), base_url: config.base_url() });
         let quality = Arc::new(QualityService::new(db.clone()));
         let api_access = Arc::new(ApiAccessService { db: db.clone() });
@@ -81,9 +84,8 @@ impl AppState {
             quality: quality.clone(),
             exceptions: Arc::new(ExceptionService { db: db.clone() }),
             api_access: api_access.clone(),
+            webhooks: Arc::new(WebhookService::new(db.clone(), keys.clone(), config.webhooks.clone())),
         };
-        // Validated at start-up (Config::validate), so parsing cannot fail here.
-        let keys = config.master_keys.keys().unwrap_or_default();
         AppState {
             sync: SyncEngine::new(db.clone(), keys, config.sync.clone()),
             api: crate::api::ApiState::new(api_access, &config.api),

@@ -9,6 +9,8 @@ use crate::db::{Backend, Db, DbError, Executor, Sql};
 pub const ODOO: &str = "odoo";
 /// In-app notifications and e-mail (`crate::notify`).
 pub const NOTIFY: &str = "notify";
+/// Outbound webhooks (`crate::webhook`): every event gets a row, fanned out to subscribed endpoints.
+pub const WEBHOOK: &str = "webhook";
 
 /// A claimed row, with its event: everything a push needs.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -127,6 +127,8 @@ pub fn test_config(url: &str) -> Config {
         master_keys: supplyline::secret::MasterKeySpec::new(supplyline::secret::MasterKeys::new_spec("test")),
         // Notification tests drain the notifier themselves and point mail at a real SMTP server.
         notifications_enabled: false,
+        // Webhook tests drain the dispatcher and the delivery worker themselves.
+        webhooks: supplyline::webhook::WebhookConfig { enabled: false, ..Default::default() },
         mail: supplyline::mail::MailConfig { transport: supplyline::mail::TransportKind::Log, ..Default::default() },
         ..Config::default()
     }
@@ -159,6 +161,12 @@ impl TestApp {
     pub fn notifier(&self) -> supplyline::notify::Notifier {
         let mailer = supplyline::mail::Mailer::from_config(&self.config.mail).expect("mail settings are valid");
         supplyline::startup::notifier(&self.db, std::sync::Arc::new(mailer), &self.config)
+    }
+
+    /// The webhook dispatcher and delivery worker over the app's database and settings, for tests to drain.
+    pub fn webhooks(&self) -> supplyline::webhook::WebhookWorker {
+        let mailer = supplyline::mail::Mailer::from_config(&self.config.mail).expect("mail settings are valid");
+        supplyline::startup::webhook_worker(&self.db, std::sync::Arc::new(mailer), &self.config)
     }
 
     pub fn url(&self, path: &str) -> String {
