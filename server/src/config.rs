@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::domain::asn::AsnConfig;
 use crate::mail::{MailConfig, TransportKind};
 use crate::secret::{MasterKeySpec, Secret};
+use crate::stream::EventsConfig;
 use crate::sync::config::SyncConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -62,6 +63,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Run the notifier (in-app notifications, e-mail, reminders) in `serve`. Tests drain it themselves.
     pub notifications_enabled: bool,
+    /// Canonical events streamed to NATS JetStream: on when `nats_url` is set.
+    pub events: EventsConfig,
 }
 
 impl Default for Config {
@@ -82,6 +85,7 @@ impl Default for Config {
             asn: AsnConfig::default(),
             mail: MailConfig::default(),
             notifications_enabled: true,
+            events: EventsConfig::default(),
         }
     }
 }
@@ -213,6 +217,15 @@ impl Config {
         if let Some(v) = lookup("SUPPLYLINE_SYNC_ENABLED") {
             self.sync.enabled = parsed("SUPPLYLINE_SYNC_ENABLED", v)?;
         }
+        if let Some(v) = lookup("NATS_URL") {
+            self.events.nats_url = Some(v);
+        }
+        if let Some(v) = lookup("SUPPLYLINE_EVENTS_STREAM") {
+            self.events.stream = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_EVENTS_SUBJECT_PREFIX") {
+            self.events.subject_prefix = v;
+        }
         Ok(())
     }
 
@@ -246,6 +259,7 @@ impl Config {
             });
         }
         self.mail.validate().map_err(|reason| ConfigError::Invalid { field: "mail", reason })?;
+        self.events.validate().map_err(|reason| ConfigError::Invalid { field: "events", reason })?;
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {
@@ -365,6 +379,20 @@ mod tests {
         assert!(err.to_string().contains("SUPPLYLINE_SMTP_TLS"), "{err}");
         let err = with_env(&[("SUPPLYLINE_SMTP_USERNAME", "u")]).unwrap_err();
         assert!(err.to_string().contains("smtp_password"), "{err}");
+    }
+
+    #[test]
+    fn nats_url_switches_event_streaming_on() {
+        let off = with_env(&[]).unwrap();
+        assert!(!off.events.enabled());
+        assert_eq!((off.events.stream.as_str(), off.events.subject_prefix.as_str()), ("SUPPLYLINE", "supplyline"));
+        let on = with_env(&[("NATS_URL", "nats://127.0.0.1:4222"), ("SUPPLYLINE_EVENTS_STREAM", "PORTAL")]).unwrap();
+        assert!(on.events.enabled());
+        assert_eq!(on.events.stream, "PORTAL");
+        let err = with_env(&[("SUPPLYLINE_EVENTS_SUBJECT_PREFIX", "a.>")]).unwrap_err();
+        assert!(err.to_string().contains("events"), "{err}");
+        let file: Config = toml::from_str("[events]\nnats_url = \"nats://n:4222\"\nstream = \"X\"\n").unwrap();
+        assert_eq!(file.events.subject_prefix, "supplyline");
     }
 
     #[test]

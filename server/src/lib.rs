@@ -12,5 +12,6 @@ pub mod notify;
 pub mod odoo;
 pub mod secret;
 pub mod startup;
+pub mod stream;
 pub mod sync;
 pub mod telemetry;

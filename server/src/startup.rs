@@ -13,6 +13,7 @@ use crate::db::{Db, DbError};
 use crate::http::{router, AppState};
 use crate::mail::Mailer;
 use crate::notify::Notifier;
+use crate::stream::Publisher;
 use crate::sync::SyncEngine;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +37,7 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
     let db =
         Db::connect(&config.database_url).await.map_err(|source| StartupError::Connect { url: url.clone(), source })?;
     db.migrate().await.map_err(|source| StartupError::Migrate { url, source })?;
-    Ok(db)
+    Ok(db.with_event_stream(config.events.enabled()))
 }
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
@@ -57,6 +58,7 @@ pub struct Application {
     sync: Arc<SyncEngine>,
     sync_enabled: bool,
     notifier: Option<Notifier>,
+    publisher: Option<Publisher>,
 }
 
 impl Application {
@@ -67,6 +69,8 @@ impl Application {
     }
 
     pub async fn build_with_db(config: Config, db: Db) -> Result<Application, StartupError> {
+        // Whoever opened the database, events are streamed exactly when the configuration says so.
+        let db = db.with_event_stream(config.events.enabled());
         let sessions = SessionDb::for_db(&db).await.map_err(StartupError::Sessions)?;
         crate::auth::password::warm_up();
         let listener =
@@ -74,6 +78,7 @@ impl Application {
         let options = leptos_options(&config);
         let mailer = Arc::new(Mailer::from_config(&config.mail)?);
         let notifier = config.notifications_enabled.then(|| notifier(&db, mailer.clone(), &config));
+        let publisher = (config.events.enabled() && config.events.publish).then(|| publisher(&db, &config));
         let state = AppState::new(db.clone(), config, mailer, options);
         let throttle = state.throttle.clone();
         let sync = state.sync.clone();
@@ -87,6 +92,7 @@ impl Application {
             sync,
             sync_enabled,
             notifier,
+            publisher,
         })
     }
 
@@ -112,8 +118,14 @@ impl Application {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut sync_tasks = if self.sync_enabled { self.sync.spawn(stopped.clone()).await } else { Vec::new() };
         if let Some(notifier) = self.notifier {
-            let mut stopped = stopped;
+            let mut stopped = stopped.clone();
             sync_tasks.push(tokio::spawn(notifier.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })));
+        }
+        if let Some(publisher) = self.publisher {
+            let mut stopped = stopped;
+            sync_tasks.push(tokio::spawn(publisher.run(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             })));
         }
@@ -136,6 +148,11 @@ impl Application {
 /// The notifier a server runs: in-app notifications, e-mail and acknowledgement reminders.
 pub fn notifier(db: &Db, mailer: Arc<Mailer>, config: &Config) -> Notifier {
     Notifier::new(db.clone(), mailer, config.base_url(), config.sync.clone(), config.mail.reminder_hours_before)
+}
+
+/// The publisher a server runs when event streaming is on: canonical events to NATS JetStream.
+pub fn publisher(db: &Db, config: &Config) -> Publisher {
+    Publisher::new(db.clone(), config.events.clone(), config.sync.clone())
 }
 
 /// Every `period`: expired sessions and spent sign-in throttle rows are deleted.

@@ -9,7 +9,8 @@ pub struct NewEvent<'a> {
     pub supplier_id: Option<i64>,
     pub payload: serde_json::Value,
     /// Where the event must be delivered (e.g. `odoo`); each gets an outbox row kept in order per
-    /// aggregate. The notifier is added by [`emit`] itself for events that notify someone.
+    /// aggregate. The notifier is added by [`emit`] itself for events that notify someone, and the
+    /// NATS publisher for every event when event streaming is on.
     pub destinations: &'a [&'a str],
 }
 
@@ -40,8 +41,14 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
     let ordering_key = format!("{}:{}", event.aggregate.0, event.aggregate.1);
     // Events that tell someone something also go to the notifier, whatever the caller named.
     let notifies = crate::notify::topic::topic_of(event.event_type, &event.payload).is_some();
-    let destinations: Vec<&str> =
-        event.destinations.iter().copied().chain(notifies.then_some(crate::sync::outbox::NOTIFY)).collect();
+    let streams = tx.streams_events();
+    let destinations: Vec<&str> = event
+        .destinations
+        .iter()
+        .copied()
+        .chain(notifies.then_some(crate::sync::outbox::NOTIFY))
+        .chain(streams.then_some(crate::sync::outbox::NATS))
+        .collect();
     if !destinations.is_empty() {
         tx.ring_outbox_bell_on_commit();
     }
