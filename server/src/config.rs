@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::auth::sso::{Provision, SsoConfig};
 use crate::domain::asn::AsnConfig;
 use crate::mail::{MailConfig, TransportKind};
 use crate::secret::{MasterKeySpec, Secret};
@@ -65,6 +66,8 @@ pub struct Config {
     pub notifications_enabled: bool,
     /// Canonical events streamed to NATS JetStream: on when `nats_url` is set.
     pub events: EventsConfig,
+    /// Single sign-on for buyers and admins through OpenID Connect.
+    pub sso: SsoConfig,
 }
 
 impl Default for Config {
@@ -86,6 +89,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             notifications_enabled: true,
             events: EventsConfig::default(),
+            sso: SsoConfig::default(),
         }
     }
 }
@@ -226,6 +230,37 @@ impl Config {
         if let Some(v) = lookup("SUPPLYLINE_EVENTS_SUBJECT_PREFIX") {
             self.events.subject_prefix = v;
         }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_ENABLED") {
+            self.sso.enabled = parsed("SUPPLYLINE_SSO_ENABLED", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_ISSUER") {
+            self.sso.issuer = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_CLIENT_ID") {
+            self.sso.client_id = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_CLIENT_SECRET") {
+            self.sso.client_secret = Some(Secret::new(v));
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_DISPLAY_NAME") {
+            self.sso.display_name = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_PROVISION") {
+            self.sso.provision = match v.as_str() {
+                "none" => Provision::None,
+                "buyer" => Provision::Buyer,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "SUPPLYLINE_SSO_PROVISION",
+                        value: v,
+                        reason: "use none or buyer".into(),
+                    })
+                }
+            };
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_ALLOWED_ROLES") {
+            self.sso.allowed_roles = v.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        }
         Ok(())
     }
 
@@ -260,6 +295,7 @@ impl Config {
         }
         self.mail.validate().map_err(|reason| ConfigError::Invalid { field: "mail", reason })?;
         self.events.validate().map_err(|reason| ConfigError::Invalid { field: "events", reason })?;
+        self.sso.validate().map_err(|reason| ConfigError::Invalid { field: "sso", reason })?;
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {
@@ -393,6 +429,34 @@ mod tests {
         assert!(err.to_string().contains("events"), "{err}");
         let file: Config = toml::from_str("[events]\nnats_url = \"nats://n:4222\"\nstream = \"X\"\n").unwrap();
         assert_eq!(file.events.subject_prefix, "supplyline");
+    }
+
+    #[test]
+    fn sso_settings_come_from_the_environment_and_the_secret_stays_hidden() {
+        let c = with_env(&[
+            ("SUPPLYLINE_SSO_ENABLED", "true"),
+            ("SUPPLYLINE_SSO_ISSUER", "https://idp.example/realms/acme"),
+            ("SUPPLYLINE_SSO_CLIENT_ID", "supplyline"),
+            ("SUPPLYLINE_SSO_CLIENT_SECRET", "s3cret-value"),
+            ("SUPPLYLINE_SSO_DISPLAY_NAME", "Acme ID"),
+            ("SUPPLYLINE_SSO_PROVISION", "buyer"),
+            ("SUPPLYLINE_SSO_ALLOWED_ROLES", "buyer"),
+        ])
+        .unwrap();
+        assert!(c.sso.enabled);
+        assert_eq!(c.sso.provision, Provision::Buyer);
+        assert_eq!(c.sso.allowed_roles, vec!["buyer".to_string()]);
+        assert!(!format!("{c:?}").contains("s3cret-value"), "the client secret is never printed");
+        let err = with_env(&[("SUPPLYLINE_SSO_PROVISION", "everyone")]).unwrap_err();
+        assert!(err.to_string().contains("SUPPLYLINE_SSO_PROVISION"), "{err}");
+        let err = with_env(&[
+            ("SUPPLYLINE_SSO_ENABLED", "true"),
+            ("SUPPLYLINE_SSO_ISSUER", "https://idp.example"),
+            ("SUPPLYLINE_SSO_CLIENT_ID", "x"),
+            ("SUPPLYLINE_SSO_ALLOWED_ROLES", "buyer,supplier_admin"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("sso"), "{err}");
     }
 
     #[test]

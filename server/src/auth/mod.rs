@@ -4,5 +4,6 @@ pub mod account_link;
 pub mod csrf;
 pub mod password;
 pub mod session;
+pub mod sso;
 pub mod store;
 pub mod throttle;
