@@ -7,6 +7,9 @@ import * as fs from "node:fs";
 const port = Number(process.env.E2E_PORT ?? 3789);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "supplyline-e2e-"));
 const bin = process.env.SUPPLYLINE_BIN ?? "target/debug/supplyline";
+// A real OpenID Connect provider (end2end/oidc/provider.mjs, npm `oidc-provider`) for the SSO journey.
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3790);
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -33,20 +36,46 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `${bin} demo`,
-    cwd: path.resolve(__dirname, ".."),
-    url: `http://127.0.0.1:${port}/readyz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
-      SUPPLYLINE_BIND: `127.0.0.1:${port}`,
-      SUPPLYLINE_SITE_ROOT: "target/site",
-      SUPPLYLINE_LOG_LEVEL: "warn",
-      SUPPLYLINE_MAIL_DIR: `${dataDir}/mail`,
+  webServer: [
+    {
+      command: `node end2end/oidc/provider.mjs ${oidcPort}`,
+      cwd: path.resolve(__dirname, ".."),
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        OIDC_CLIENT_ID: "supplyline-e2e",
+        OIDC_CLIENT_SECRET: "supplyline-e2e-secret",
+        OIDC_REDIRECT_URIS: `http://127.0.0.1:${port}/auth/sso/callback`,
+        // Login names on the provider's development login page (any password).
+        OIDC_ACCOUNTS: JSON.stringify({
+          maria: { email: "maria@brightwell.example", email_verified: true, name: "Maria" },
+          lars: { email: "lars@nordhavn.example", email_verified: true },
+        }),
+      },
     },
-  },
+    {
+      command: `${bin} demo`,
+      cwd: path.resolve(__dirname, ".."),
+      url: `http://127.0.0.1:${port}/readyz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+        SUPPLYLINE_BIND: `127.0.0.1:${port}`,
+        SUPPLYLINE_SITE_ROOT: "target/site",
+        SUPPLYLINE_LOG_LEVEL: "warn",
+        SUPPLYLINE_MAIL_DIR: `${dataDir}/mail`,
+        SUPPLYLINE_SSO_ENABLED: "true",
+        SUPPLYLINE_SSO_ISSUER: oidcIssuer,
+        SUPPLYLINE_SSO_CLIENT_ID: "supplyline-e2e",
+        SUPPLYLINE_SSO_CLIENT_SECRET: "supplyline-e2e-secret",
+        SUPPLYLINE_SSO_DISPLAY_NAME: "Brightwell ID",
+      },
+    },
+  ],
 });

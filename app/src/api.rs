@@ -135,7 +135,8 @@ pub async fn supplier_scorecards(days: Option<i64>) -> Result<crate::model::Scor
     crate::ports::as_actor(|actor, s| async move { s.exceptions.scorecards(&actor, days).await }).await
 }
 
-/// The sign-in form's notice after a failed attempt, read once (the server's login handler sets it).
+/// The sign-in form's notice after a failed attempt, read once (the server's login handler sets it),
+/// and whether single sign-on is offered.
 #[server(prefix = "/rpc", endpoint = "login_notice")]
 pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> {
     let session: tower_sessions::Session =
@@ -144,7 +145,8 @@ pub async fn take_login_notice() -> Result<crate::model::LoginNotice, AppError> 
         tracing::error!(error = %e, "reading the login notice from the session failed");
         AppError::Internal { reference: "session-read".into() }
     })?;
-    Ok(notice.unwrap_or_default())
+    let sso = leptos::prelude::use_context::<crate::model::SsoOffer>().and_then(|offer| offer.display_name);
+    Ok(crate::model::LoginNotice { sso, ..notice.unwrap_or_default() })
 }
 
 // Quality holds (issue 4): the server functions live in api/quality.rs.

@@ -63,6 +63,15 @@ pub const LOGIN_NOTICE_KEY: &str = "login_notice";
 pub struct LoginNotice {
     pub error: Option<String>,
     pub email: String,
+    /// The single sign-on provider's name when SSO is on (filled in by the server, not stored).
+    #[serde(default)]
+    pub sso: Option<String>,
+}
+
+/// Single sign-on as the server offers it, provided to server functions as context.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SsoOffer {
+    pub display_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::auth::sso::{Provision, SsoConfig};
 use crate::domain::asn::AsnConfig;
 use crate::mail::{MailConfig, TransportKind};
 use crate::secret::{MasterKeySpec, Secret};
+use crate::stream::EventsConfig;
 use crate::sync::config::SyncConfig;
 use crate::webhook::WebhookConfig;
 
@@ -67,6 +69,10 @@ pub struct Config {
     pub api: crate::api::ApiConfig,
     /// Outbound webhooks: retries, timeouts, reachable private networks, auto-disable.
     pub webhooks: WebhookConfig,
+    /// Canonical events streamed to NATS JetStream: on when `nats_url` is set.
+    pub events: EventsConfig,
+    /// Single sign-on for buyers and admins through OpenID Connect.
+    pub sso: SsoConfig,
 }
 
 impl Default for Config {
@@ -89,6 +95,8 @@ impl Default for Config {
             notifications_enabled: true,
             api: crate::api::ApiConfig::default(),
             webhooks: WebhookConfig::default(),
+            events: EventsConfig::default(),
+            sso: SsoConfig::default(),
         }
     }
 }
@@ -253,6 +261,46 @@ impl Config {
             self.webhooks.disable_after_consecutive_failures =
                 parsed("SUPPLYLINE_WEBHOOKS_DISABLE_AFTER_CONSECUTIVE_FAILURES", v)?;
         }
+        if let Some(v) = lookup("NATS_URL") {
+            self.events.nats_url = Some(v);
+        }
+        if let Some(v) = lookup("SUPPLYLINE_EVENTS_STREAM") {
+            self.events.stream = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_EVENTS_SUBJECT_PREFIX") {
+            self.events.subject_prefix = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_ENABLED") {
+            self.sso.enabled = parsed("SUPPLYLINE_SSO_ENABLED", v)?;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_ISSUER") {
+            self.sso.issuer = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_CLIENT_ID") {
+            self.sso.client_id = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_CLIENT_SECRET") {
+            self.sso.client_secret = Some(Secret::new(v));
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_DISPLAY_NAME") {
+            self.sso.display_name = v;
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_PROVISION") {
+            self.sso.provision = match v.as_str() {
+                "none" => Provision::None,
+                "buyer" => Provision::Buyer,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "SUPPLYLINE_SSO_PROVISION",
+                        value: v,
+                        reason: "use none or buyer".into(),
+                    })
+                }
+            };
+        }
+        if let Some(v) = lookup("SUPPLYLINE_SSO_ALLOWED_ROLES") {
+            self.sso.allowed_roles = v.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        }
         Ok(())
     }
 
@@ -287,6 +335,8 @@ impl Config {
         }
         self.mail.validate().map_err(|reason| ConfigError::Invalid { field: "mail", reason })?;
         self.webhooks.validate().map_err(|reason| ConfigError::Invalid { field: "webhooks", reason })?;
+        self.events.validate().map_err(|reason| ConfigError::Invalid { field: "events", reason })?;
+        self.sso.validate().map_err(|reason| ConfigError::Invalid { field: "sso", reason })?;
         let t = &self.throttle;
         if t.account_max_failures < 1 || t.ip_max_failures < 1 || t.window_minutes < 1 || t.lockout_minutes < 1 {
             return Err(ConfigError::Invalid {
@@ -428,6 +478,48 @@ mod tests {
         assert!(err.to_string().contains("webhooks"), "{err}");
         let err = with_env(&[("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS", "5,x")]).unwrap_err();
         assert!(err.to_string().contains("SUPPLYLINE_WEBHOOKS_RETRY_SCHEDULE_SECS"), "{err}");
+    }
+
+    #[test]
+    fn nats_url_switches_event_streaming_on() {
+        let off = with_env(&[]).unwrap();
+        assert!(!off.events.enabled());
+        assert_eq!((off.events.stream.as_str(), off.events.subject_prefix.as_str()), ("SUPPLYLINE", "supplyline"));
+        let on = with_env(&[("NATS_URL", "nats://127.0.0.1:4222"), ("SUPPLYLINE_EVENTS_STREAM", "PORTAL")]).unwrap();
+        assert!(on.events.enabled());
+        assert_eq!(on.events.stream, "PORTAL");
+        let err = with_env(&[("SUPPLYLINE_EVENTS_SUBJECT_PREFIX", "a.>")]).unwrap_err();
+        assert!(err.to_string().contains("events"), "{err}");
+        let file: Config = toml::from_str("[events]\nnats_url = \"nats://n:4222\"\nstream = \"X\"\n").unwrap();
+        assert_eq!(file.events.subject_prefix, "supplyline");
+    }
+
+    #[test]
+    fn sso_settings_come_from_the_environment_and_the_secret_stays_hidden() {
+        let c = with_env(&[
+            ("SUPPLYLINE_SSO_ENABLED", "true"),
+            ("SUPPLYLINE_SSO_ISSUER", "https://idp.example/realms/acme"),
+            ("SUPPLYLINE_SSO_CLIENT_ID", "supplyline"),
+            ("SUPPLYLINE_SSO_CLIENT_SECRET", "s3cret-value"),
+            ("SUPPLYLINE_SSO_DISPLAY_NAME", "Acme ID"),
+            ("SUPPLYLINE_SSO_PROVISION", "buyer"),
+            ("SUPPLYLINE_SSO_ALLOWED_ROLES", "buyer"),
+        ])
+        .unwrap();
+        assert!(c.sso.enabled);
+        assert_eq!(c.sso.provision, Provision::Buyer);
+        assert_eq!(c.sso.allowed_roles, vec!["buyer".to_string()]);
+        assert!(!format!("{c:?}").contains("s3cret-value"), "the client secret is never printed");
+        let err = with_env(&[("SUPPLYLINE_SSO_PROVISION", "everyone")]).unwrap_err();
+        assert!(err.to_string().contains("SUPPLYLINE_SSO_PROVISION"), "{err}");
+        let err = with_env(&[
+            ("SUPPLYLINE_SSO_ENABLED", "true"),
+            ("SUPPLYLINE_SSO_ISSUER", "https://idp.example"),
+            ("SUPPLYLINE_SSO_CLIENT_ID", "x"),
+            ("SUPPLYLINE_SSO_ALLOWED_ROLES", "buyer,supplier_admin"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("sso"), "{err}");
     }
 
     #[test]

@@ -37,11 +37,13 @@ pub enum Backend {
 }
 
 /// The pool plus the outbox bell: a transaction that queued outbox rows rings it when it commits,
-/// so the sync worker starts at once instead of at its next poll.
+/// so the sync worker starts at once instead of at its next poll. Also whether canonical events are
+/// streamed to NATS (decided once at start-up), which every transaction carries to `event::emit`.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
     outbox_bell: Arc<OutboxBell>,
+    event_stream: bool,
 }
 
 /// Wakes every outbox consumer (the Odoo worker, the notifier) once per ring, however many rang
@@ -276,6 +278,7 @@ pub struct Tx {
     inner: TxInner,
     bell: Arc<OutboxBell>,
     rings: bool,
+    event_stream: bool,
 }
 
 enum TxInner {
@@ -293,6 +296,11 @@ impl Tx {
             self.bell.ring();
         }
         Ok(())
+    }
+
+    /// Whether events emitted in this transaction also go to the NATS stream.
+    pub fn streams_events(&self) -> bool {
+        self.event_stream
     }
 
     /// Wake the outbox worker once this transaction commits (it queued work).
@@ -384,7 +392,18 @@ impl Db {
     }
 
     fn from_pool(pool: Pool) -> Db {
-        Db { pool, outbox_bell: Arc::new(OutboxBell::new()) }
+        Db { pool, outbox_bell: Arc::new(OutboxBell::new()), event_stream: false }
+    }
+
+    /// This database with event streaming switched on or off: from then on every event emitted in
+    /// one of its transactions also gets an outbox row for the NATS publisher. Set once at start-up.
+    pub fn with_event_stream(mut self, on: bool) -> Db {
+        self.event_stream = on;
+        self
+    }
+
+    pub fn streams_events(&self) -> bool {
+        self.event_stream
     }
 
     pub fn pool(&self) -> &Pool {
@@ -407,7 +426,7 @@ impl Db {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
-        Ok(Tx { inner, bell: self.outbox_bell.clone(), rings: false })
+        Ok(Tx { inner, bell: self.outbox_bell.clone(), rings: false, event_stream: self.event_stream })
     }
 
     pub async fn close(&self) {

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod odoo;
 pub mod secret;
 pub mod startup;
+pub mod stream;
 pub mod sync;
 pub mod telemetry;
 pub mod webhook;

@@ -13,6 +13,7 @@ use crate::db::{Db, DbError};
 use crate::http::{router, AppState};
 use crate::mail::Mailer;
 use crate::notify::Notifier;
+use crate::stream::Publisher;
 use crate::sync::SyncEngine;
 use crate::webhook::WebhookWorker;
 
@@ -37,7 +38,7 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
     let db =
         Db::connect(&config.database_url).await.map_err(|source| StartupError::Connect { url: url.clone(), source })?;
     db.migrate().await.map_err(|source| StartupError::Migrate { url, source })?;
-    Ok(db)
+    Ok(db.with_event_stream(config.events.enabled()))
 }
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
@@ -59,6 +60,7 @@ pub struct Application {
     sync_enabled: bool,
     notifier: Option<Notifier>,
     webhooks: Option<WebhookWorker>,
+    publisher: Option<Publisher>,
 }
 
 impl Application {
@@ -69,6 +71,8 @@ impl Application {
     }
 
     pub async fn build_with_db(config: Config, db: Db) -> Result<Application, StartupError> {
+        // Whoever opened the database, events are streamed exactly when the configuration says so.
+        let db = db.with_event_stream(config.events.enabled());
         let sessions = SessionDb::for_db(&db).await.map_err(StartupError::Sessions)?;
         crate::auth::password::warm_up();
         let listener =
@@ -77,6 +81,7 @@ impl Application {
         let mailer = Arc::new(Mailer::from_config(&config.mail)?);
         let notifier = config.notifications_enabled.then(|| notifier(&db, mailer.clone(), &config));
         let webhooks = config.webhooks.enabled.then(|| webhook_worker(&db, mailer.clone(), &config));
+        let publisher = (config.events.enabled() && config.events.publish).then(|| publisher(&db, &config));
         let state = AppState::new(db.clone(), config, mailer, options);
         let throttle = state.throttle.clone();
         let sync = state.sync.clone();
@@ -91,6 +96,7 @@ impl Application {
             sync_enabled,
             notifier,
             webhooks,
+            publisher,
         })
     }
 
@@ -126,8 +132,14 @@ impl Application {
             })));
         }
         if let Some(webhooks) = self.webhooks {
-            let mut stopped = stopped;
+            let mut stopped = stopped.clone();
             sync_tasks.push(tokio::spawn(webhooks.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })));
+        }
+        if let Some(publisher) = self.publisher {
+            let mut stopped = stopped;
+            sync_tasks.push(tokio::spawn(publisher.run(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             })));
         }
@@ -157,6 +169,11 @@ pub fn webhook_worker(db: &Db, mailer: Arc<Mailer>, config: &Config) -> WebhookW
     // Validated at start-up (Config::validate).
     let keys = config.master_keys.keys().unwrap_or_default();
     WebhookWorker::new(db.clone(), keys, config.webhooks.clone(), mailer, config.base_url())
+}
+
+/// The publisher a server runs when event streaming is on: canonical events to NATS JetStream.
+pub fn publisher(db: &Db, config: &Config) -> Publisher {
+    Publisher::new(db.clone(), config.events.clone(), config.sync.clone())
 }
 
 /// Every `period`: expired sessions, spent sign-in throttle rows, lapsed API access tokens and

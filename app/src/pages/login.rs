@@ -56,6 +56,20 @@ pub fn LoginPage() -> impl IntoView {
                                 </button>
                                 <p class="text-center text-sm"><a href="/forgot-password" class="text-blue-700 underline">"Forgot your password?"</a></p>
                             </form>
+                            {notice.sso.clone().map(|name| {
+                                let href = if next().is_empty() {
+                                    "/auth/sso".to_string()
+                                } else {
+                                    format!("/auth/sso?next={}", crate::format::url_component(&next()))
+                                };
+                                view! {
+                                    // A plain link: the server sends the browser on to the provider.
+                                    <a href=href rel="external" data-testid="sso-login"
+                                       class="mt-4 block w-full rounded border border-slate-300 bg-white px-4 py-2 text-center font-medium hover:bg-slate-50">
+                                        {format!("Sign in with {name}")}
+                                    </a>
+                                }
+                            })}
                         }
                     })}
                 </Suspense>

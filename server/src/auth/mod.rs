@@ -5,5 +5,6 @@ pub mod api_token;
 pub mod csrf;
 pub mod password;
 pub mod session;
+pub mod sso;
 pub mod store;
 pub mod throttle;

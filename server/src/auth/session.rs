@@ -80,7 +80,7 @@ pub async fn load_actor(State(state): State<AppState>, session: Session, mut req
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/logout" | "/forgot-password" | "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico" | "/robots.txt"
+"/login" | "/logout" | "/auth/sso" | "/auth/sso/callback" | "/forgot-password" | "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico" | "/robots.txt"
     ) || path.starts_with("/pkg/")
         // One-time links from e-mail: the token in the path is the credential.
         || path.starts_with("/reset-password/")
@@ -140,7 +140,10 @@ pub async fn login(State(state): State<AppState>, session: Session, request: Req
         let next = form.next.clone().filter(|n| !n.is_empty());
         let session = session.clone();
         async move {
-            if let Err(e) = session.insert(LOGIN_NOTICE_KEY, LoginNotice { error: Some(error), email }).await {
+            if let Err(e) = session
+                .insert(LOGIN_NOTICE_KEY, LoginNotice { error: Some(error), email, ..LoginNotice::default() })
+                .await
+            {
                 tracing::error!(error = %e, "saving the sign-in notice failed");
             }
             let to = match next {
@@ -178,20 +181,44 @@ pub async fn login(State(state): State<AppState>, session: Session, request: Req
         return back(BAD_CREDENTIALS.to_string()).await;
     };
 
-    // A new session id at sign-in: an id planted before sign-in is worthless after it.
-    if let Err(e) = session.cycle_id().await {
-        return unavailable(e);
+    if let Err(response) = establish(&state, &session, &user, ip.as_deref(), "password").await {
+        return response;
     }
-    if let Err(e) = session.insert(USER_ID_KEY, user.id).await {
-        return unavailable(e);
-    }
-    let cleared = state.throttle.clear(&keys[0]).await;
-    let recorded = account::record_login(&state.db, &user, ip.as_deref()).await;
-    if let Some(e) = cleared.err().or(recorded.err()) {
-        return unavailable(e);
-    }
-    tracing::info!(user_id = user.id, "signed in");
     Redirect::to(safe_next(form.next.as_deref())).into_response()
+}
+
+/// Signs `user` in on this session, however they proved who they are (`method`: `password`, `sso`):
+/// a new session id, the user id in the session, the account's sign-in throttle cleared, the sign-in
+/// recorded and audited.
+pub async fn establish(
+    state: &AppState,
+    session: &Session,
+    user: &account::UserRow,
+    ip: Option<&str>,
+    method: &str,
+) -> Result<(), Response> {
+    // A new session id at sign-in: an id planted before sign-in is worthless after it.
+    session.cycle_id().await.map_err(unavailable)?;
+    session.insert(USER_ID_KEY, user.id).await.map_err(unavailable)?;
+    let cleared = state.throttle.clear(&ThrottleKey::Account(user.email.to_lowercase())).await;
+    let recorded = account::record_login(&state.db, user, ip, method).await;
+    if let Some(e) = cleared.err().or(recorded.err()) {
+        return Err(unavailable(e));
+    }
+    tracing::info!(user_id = user.id, method, "signed in");
+    Ok(())
+}
+
+/// Back to the sign-in form, which shows `error` once; `next` is kept when it is a safe local path.
+pub async fn to_login_with_error(session: &Session, error: String, next: Option<String>) -> Response {
+    if let Err(e) = session.insert(LOGIN_NOTICE_KEY, LoginNotice { error: Some(error), ..LoginNotice::default() }).await
+    {
+        tracing::error!(error = %e, "saving the sign-in notice failed");
+    }
+    match next.filter(|n| !n.is_empty()) {
+        Some(n) => Redirect::to(&format!("/login?next={}", encode_component(safe_next(Some(&n))))).into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
 }
 
 pub async fn logout(State(state): State<AppState>, session: Session, request: Request) -> Response {
@@ -216,7 +243,7 @@ pub async fn logout(State(state): State<AppState>, session: Session, request: Re
     Redirect::to("/login?signed_out=1").into_response()
 }
 
-fn unavailable(err: impl std::fmt::Display) -> Response {
+pub fn unavailable(err: impl std::fmt::Display) -> Response {
     let reference = format!("{:08x}", rand::random::<u32>());
     tracing::error!(%reference, error = %err, "sign-in could not be completed");
     (
@@ -267,5 +294,6 @@ mod tests {
         assert!(!is_public("/pos") && !is_public("/pos/1") && !is_public("/"));
         assert!(is_public("/forgot-password") && is_public("/invitation/abc") && is_public("/reset-password/abc"));
         assert!(!is_public("/team") && !is_public("/notifications"));
+        assert!(is_public("/auth/sso") && is_public("/auth/sso/callback"));
     }
 }

@@ -84,11 +84,14 @@ pub async fn authenticate(db: &Db, email: &Email, password_attempt: String) -> R
     Ok(user.filter(|u| matches && u.active))
 }
 
-pub async fn record_login(db: &Db, user: &UserRow, ip: Option<&str>) -> Result<(), DbError> {
+/// Records a sign-in and audits it with how it was made (`password`, `sso`).
+pub async fn record_login(db: &Db, user: &UserRow, ip: Option<&str>, method: &str) -> Result<(), DbError> {
     let mut tx = db.begin().await?;
     tx.execute(Sql::new("UPDATE app_user SET last_login_at = $1 WHERE id = $2").bind(chrono::Utc::now()).bind(user.id))
         .await?;
-    audit::record(&mut tx, own_account_entry(user, "session.login", ip)).await?;
+    let entry =
+        AuditEntry { detail: serde_json::json!({ "method": method }), ..own_account_entry(user, "session.login", ip) };
+    audit::record(&mut tx, entry).await?;
     tx.commit().await
 }
 

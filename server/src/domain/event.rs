@@ -10,7 +10,7 @@ pub struct NewEvent<'a> {
     pub payload: serde_json::Value,
     /// Where the event must be delivered (e.g. `odoo`); each gets an outbox row kept in order per
     /// aggregate. The notifier is added by [`emit`] itself for events that notify someone, and the
-    /// webhook dispatcher for every event.
+    /// webhook dispatcher for every event, and the NATS publisher when event streaming is on.
     pub destinations: &'a [&'a str],
 }
 
@@ -42,12 +42,14 @@ pub async fn emit(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64> {
     // Events that tell someone something also go to the notifier, whatever the caller named.
     let notifies = crate::notify::topic::topic_of(event.event_type, &event.payload).is_some();
     // Every event may interest a webhook endpoint; the dispatcher decides which.
+    let streams = tx.streams_events();
     let destinations: Vec<&str> = event
         .destinations
         .iter()
         .copied()
         .chain(notifies.then_some(crate::sync::outbox::NOTIFY))
         .chain(std::iter::once(crate::sync::outbox::WEBHOOK))
+        .chain(streams.then_some(crate::sync::outbox::NATS))
         .collect();
     tx.ring_outbox_bell_on_commit();
     for destination in destinations {

@@ -19,7 +19,7 @@ use app::ports::Services;
 
 use crate::auth::store::SessionDb;
 use crate::auth::throttle::Throttle;
-use crate::auth::{account_link, csrf, session};
+use crate::auth::{account_link, csrf, session, sso};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::account::AccountService;
@@ -56,6 +56,8 @@ pub struct AppState {
     pub quality: Arc<QualityService>,
     /// The partner API's credentials check and rate limits.
     pub api: crate::api::ApiState,
+    /// Single sign-on, when configured.
+    pub sso: Option<Arc<crate::auth::sso::Sso>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -86,6 +88,16 @@ impl AppState {
             api_access: api_access.clone(),
             webhooks: Arc::new(WebhookService::new(db.clone(), keys.clone(), config.webhooks.clone())),
         };
+        let sso =
+            config.sso.enabled.then(|| crate::auth::sso::Sso::new(config.sso.clone(), &config.base_url())).and_then(
+                |sso| match sso {
+                    Ok(sso) => Some(Arc::new(sso)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "single sign-on is configured but cannot be set up; it stays off");
+                        None
+                    }
+                },
+            );
         AppState {
             sync: SyncEngine::new(db.clone(), keys, config.sync.clone()),
             api: crate::api::ApiState::new(api_access, &config.api),
@@ -97,6 +109,7 @@ impl AppState {
             mailer,
             leptos_options,
             quality,
+            sso,
         }
     }
 }
@@ -129,12 +142,15 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
 
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
+    let sso_offer = app::model::SsoOffer { display_name: state.sso.as_ref().map(|s| s.display_name().to_string()) };
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/login", post(session::login))
         .route("/logout", post(session::logout))
+        .route("/auth/sso", get(sso::start))
+        .route("/auth/sso/callback", get(sso::callback))
         .route("/forgot-password", post(account_link::forgot_password))
         .route("/reset-password", post(account_link::reset_password))
         .route("/invitation", post(account_link::accept_invitation))
@@ -149,7 +165,10 @@ pub fn router(state: AppState, sessions: SessionDb) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            move || {
+                provide_context(services.clone());
+                provide_context(sso_offer.clone());
+            },
             move || app::shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))

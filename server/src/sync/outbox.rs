@@ -11,6 +11,8 @@ pub const ODOO: &str = "odoo";
 pub const NOTIFY: &str = "notify";
 /// Outbound webhooks (`crate::webhook`): every event gets a row, fanned out to subscribed endpoints.
 pub const WEBHOOK: &str = "webhook";
+/// The NATS JetStream stream of canonical events (`crate::stream`), when switched on.
+pub const NATS: &str = "nats";
 
 /// A claimed row, with its event: everything a push needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,6 +27,8 @@ pub struct Claimed {
     pub aggregate_id: i64,
     pub supplier_id: Option<i64>,
     pub payload: String,
+    pub schema_version: i64,
+    pub event_created_at: DateTime<Utc>,
 }
 
 /// Claims up to `limit` due rows for `destination` whose event type starts with one of `prefixes`, at most one per
@@ -91,7 +95,8 @@ pub async fn claim(
             tx.fetch_one::<Claimed>(
                 Sql::new(
                     "SELECT o.id, o.attempts, o.ordering_key, e.id AS event_id, e.event_uid, e.event_type,
-                            e.aggregate_type, e.aggregate_id, e.supplier_id, e.payload
+                            e.aggregate_type, e.aggregate_id, e.supplier_id, e.payload, e.schema_version,
+                            e.created_at AS event_created_at
                      FROM outbox o JOIN event e ON e.id = o.event_id WHERE o.id = $1",
                 )
                 .bind(id),
