@@ -172,7 +172,13 @@ async fn bad_expired_and_revoked_tokens_answer_401(backend: Backend) {
 }
 
 /// Every endpoint, as (method, path, body) for the PO and objects of `supplier`.
-async fn endpoints(app: &TestApp, po: i64, asn: i64, hold: i64) -> Vec<(&'static str, String, Value, &'static str)> {
+async fn endpoints(
+    app: &TestApp,
+    po: i64,
+    asn: i64,
+    hold: i64,
+    hook: i64,
+) -> Vec<(&'static str, String, Value, &'static str)> {
     let _ = app;
     let ack = json!({ "revision": 1, "decision": "accept_all" });
     let asn_body = json!({ "number": "DN-1", "ship_date": "2026-12-01", "eta": "2026-12-03T10:00:00Z", "lines": [] });
@@ -194,6 +200,18 @@ async fn endpoints(app: &TestApp, po: i64, asn: i64, hold: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/quality-holds/{hold}"), Value::Null, "quality:read"),
         ("POST", format!("/api/v1/quality-holds/{hold}/response"), answer, "quality:write"),
         ("GET", "/api/v1/events".into(), Value::Null, "events:read"),
+        ("GET", "/api/v1/webhooks".into(), Value::Null, "webhooks:manage"),
+        ("POST", "/api/v1/webhooks".into(), json!({ "url": "https://hooks.nordhavn.example/in" }), "webhooks:manage"),
+        ("GET", format!("/api/v1/webhooks/{hook}"), Value::Null, "webhooks:manage"),
+        ("POST", format!("/api/v1/webhooks/{hook}/rotate-secret"), json!({}), "webhooks:manage"),
+        ("POST", format!("/api/v1/webhooks/{hook}/test"), json!({}), "webhooks:manage"),
+        ("GET", format!("/api/v1/webhooks/{hook}/deliveries"), Value::Null, "webhooks:manage"),
+        (
+            "POST",
+            format!("/api/v1/webhooks/{hook}/replay-failed"),
+            json!({ "since": "2026-01-01T00:00:00Z" }),
+            "webhooks:manage",
+        ),
     ]
 }
 
@@ -224,7 +242,17 @@ async fn every_endpoint_needs_its_scope_and_hides_other_suppliers(backend: Backe
     )
     .await;
     let hold = first_id(&app, "SELECT q.id FROM quality_hold q JOIN supplier s ON s.id = q.supplier_id WHERE s.code = $1 ORDER BY q.id LIMIT 1", "KESSLER").await;
-    let endpoints = endpoints(&app, po, asn, hold).await;
+    // Kessler's own endpoint, registered over the API by Kessler's admin.
+    let kessler = new_token(&app, KESSLER_ADMIN, &["webhooks:manage"]).await;
+    let created =
+        post(&app, &kessler, "/api/v1/webhooks", &json!({ "url": "https://hooks.kessler.example/in" }), None).await;
+    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+    let created: Value = created.json().await.unwrap();
+    assert!(created["secret"].as_str().unwrap().starts_with("whsec_"), "{created}");
+    let hook = created["endpoint"]["id"].as_i64().unwrap();
+    let listed: Value = get(&app, &kessler, "/api/v1/webhooks").await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let endpoints = endpoints(&app, po, asn, hold, hook).await;
 
     // With every scope but the one needed: 403 naming it.
     let admin = app.signed_in(NORDHAVN_ADMIN).await;

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use app::model::Scope;
 
-use crate::api::{events, oauth, orders, problem, quality, shipments};
+use crate::api::{events, oauth, orders, problem, quality, shipments, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,8 @@ the scope. Errors are RFC 9457 problem details. POST requests accept an `Idempot
         shipments::catalog, shipments::propose_lead_time,
         quality::list, quality::get, quality::respond,
         events::list,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete,
+        webhooks::rotate_secret, webhooks::send_test, webhooks::deliveries, webhooks::replay, webhooks::replay_failed,
         oauth::token,
     ),
     components(schemas(problem::Problem, problem::FieldProblem)),
@@ -38,6 +40,7 @@ the scope. Errors are RFC 9457 problem details. POST requests accept an `Idempot
         (name = "lead-times", description = "Lead-time proposals"),
         (name = "quality", description = "Quality holds and the supplier's answers"),
         (name = "events", description = "The canonical events feed"),
+        (name = "webhooks", description = "Signed outbound webhooks (Standard Webhooks): endpoints, deliveries, replay"),
         (name = "oauth", description = "Access tokens for registered OAuth clients"),
     )
 )]

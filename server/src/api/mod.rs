@@ -15,6 +15,7 @@ pub mod problem;
 pub mod quality;
 pub mod rate_limit;
 pub mod shipments;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -185,6 +186,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/quality-holds/{id}", get(quality::get))
         .route("/quality-holds/{id}/response", post(quality::respond))
         .route("/events", get(events::list))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/{id}", get(webhooks::get).patch(webhooks::update).delete(webhooks::delete))
+        .route("/webhooks/{id}/rotate-secret", post(webhooks::rotate_secret))
+        .route("/webhooks/{id}/test", post(webhooks::send_test))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/webhooks/{id}/replay-failed", post(webhooks::replay_failed))
+        .route("/webhook-deliveries/{id}/replay", post(webhooks::replay))
         .layer(from_fn_with_state(state.clone(), idempotency::guard))
         .layer(from_fn_with_state(state.clone(), gate))
         .route("/openapi.json", get(docs::openapi_json))

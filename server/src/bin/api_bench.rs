@@ -11,6 +11,9 @@
 //!   transaction each: on PostgreSQL with `pgbench` and a custom script, on SQLite from as many tasks
 //!   as wrk has connections.
 //!
+//! - Webhooks: the acknowledgements' events fanned out to one internal endpoint on a local receiver
+//!   (an axum server in this process) and delivered, signed, by the webhook worker: deliveries per second.
+//!
 //!     cargo build --profile server-release -p supplyline --bin supplyline-api-bench
 //!     $CARGO_TARGET_DIR/server-release/supplyline-api-bench --pos 6000 --seconds 8
 
@@ -91,6 +94,9 @@ fn config(url: &str) -> Config {
         ..Config::default()
     };
     config.sync.enabled = false;
+    // Deliveries are measured on their own, after the API run.
+    config.webhooks.enabled = false;
+    config.webhooks.allow_private_networks = vec!["127.0.0.1".into()];
     config.api.requests_per_minute_per_token = u32::MAX / 2;
     config.api.requests_per_minute_per_address = u32::MAX / 2;
     config
@@ -389,6 +395,33 @@ async fn acknowledge_directly(db: &Db, po: i64, supplier: i64, user: i64, destin
     tx.commit().await.unwrap();
 }
 
+/// Every acknowledgement event so far, delivered to a local receiver: (deliveries, seconds).
+async fn webhook_deliveries(db: &Db, url: &str) -> (i64, f64) {
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = receiver.local_addr().unwrap();
+    let router = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+    let server = tokio::spawn(async move { axum::serve(receiver, router).await });
+    let config = config(url);
+    let keys = config.master_keys.keys().unwrap();
+    let admin = account::find_by_email(db, &Email::parse("ops@brightwell.example").unwrap()).await.unwrap().unwrap();
+    let admin = Actor::new(admin.id, Role::Admin, None).unwrap();
+    let input = app::model::WebhookEndpointInput {
+        url: format!("http://{addr}/hook"),
+        description: "bench receiver".into(),
+        event_types: vec!["po.acknowledged".into()],
+    };
+    let service = supplyline::webhook::WebhookService::new(db.clone(), keys.clone(), config.webhooks.clone());
+    app::ports::WebhookPort::create(&service, &admin, input).await.unwrap();
+    let mailer = std::sync::Arc::new(supplyline::mail::Mailer::from_config(&config.mail).unwrap());
+    let worker =
+        supplyline::webhook::WebhookWorker::new(db.clone(), keys, config.webhooks.clone(), mailer, config.base_url());
+    let started = Instant::now();
+    worker.drain().await.unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    server.abort();
+    (count(db, "SELECT COUNT(*) AS n FROM webhook_delivery WHERE status = 'succeeded'").await, seconds)
+}
+
 async fn seeded(backend: Backend, pg_admin: &str, pos: usize) -> (bench_db::BenchDb, Db) {
     let bench = fresh_db(backend, pg_admin).await;
     let db = supplyline::startup::open_database(&config(&bench.url)).await.unwrap();
@@ -412,6 +445,7 @@ async fn main() {
         let (ids, supplier, user) = prepare(&db).await;
         let api = through_api(&args, &bench.url, &db, &ids, supplier, user).await;
         let destinations = destinations(&db).await;
+        let (delivered, delivery_secs) = webhook_deliveries(&db, &bench.url).await;
         drop_db(db, bench).await;
 
         let (bench, db) = seeded(backend, &pg_admin, args.pos).await;
@@ -433,6 +467,10 @@ async fn main() {
             if backend == Backend::Postgres { "pgbench" } else { "sqlx   " },
             direct
         );
-        println!("  API / direct:            {:>8.2}\n", through / direct);
+        println!("  API / direct:            {:>8.2}", through / direct);
+        println!(
+            "  webhook deliveries:      {:>8.0} /s  ({delivered} signed deliveries to a local receiver in {delivery_secs:.2} s, fan-out included)\n",
+            delivered as f64 / delivery_secs
+        );
     }
 }
