@@ -80,8 +80,19 @@ pub async fn load_actor(State(state): State<AppState>, session: Session, mut req
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-"/login" | "/logout" | "/auth/sso" | "/auth/sso/callback" | "/forgot-password" | "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico" | "/robots.txt"
+        "/login"
+            | "/logout"
+            | "/auth/sso"
+            | "/auth/sso/callback"
+            | "/forgot-password"
+            | "/healthz"
+            | "/readyz"
+            | "/favicon.svg"
+            | "/favicon.ico"
+            | "/robots.txt"
     ) || path.starts_with("/pkg/")
+        // Swagger UI's files, for the public API reference at /api/docs.
+        || path.starts_with("/vendor/")
         // One-time links from e-mail: the token in the path is the credential.
         || path.starts_with("/reset-password/")
         || path.starts_with("/invitation/")
@@ -295,5 +306,6 @@ mod tests {
         assert!(is_public("/forgot-password") && is_public("/invitation/abc") && is_public("/reset-password/abc"));
         assert!(!is_public("/team") && !is_public("/notifications"));
         assert!(is_public("/auth/sso") && is_public("/auth/sso/callback"));
+        assert!(is_public("/vendor/swagger-ui/swagger-ui-bundle.js") && !is_public("/integrations/tokens"));
     }
 }
