@@ -57,3 +57,14 @@ test("the API reference is served from the site", async ({ page }) => {
   await expect(page.getByText("Supplyline Partner API").first()).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText("/api/v1/purchase-orders").first()).toBeVisible();
 });
+
+test("a supplier admin registers a webhook endpoint and sees its signing secret once", async ({ page }) => {
+  await signInAs(page, "anna@nordhavn.example");
+  await page.getByRole("link", { name: "Webhooks" }).click();
+  await expect(page).toHaveURL(/\/integrations\/webhooks$/);
+  const form = page.getByTestId("webhook-form");
+  await form.getByLabel("URL").fill("https://hooks.nordhavn.example/supplyline");
+  await form.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(page.getByTestId("webhook-secret")).toContainText("whsec_");
+  await expect(page.getByTestId("webhook-status")).toHaveText("Enabled");
+});

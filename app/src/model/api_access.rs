@@ -143,11 +143,33 @@ pub struct CredentialView {
     pub revoked_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub last_used_ip: Option<String>,
+    /// Decided on the server (the browser's WebAssembly has no clock).
+    pub status: CredentialStatus,
 }
 
-impl CredentialView {
-    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
-        self.revoked_at.is_none() && self.expires_at > now
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl CredentialStatus {
+    pub fn at(revoked_at: Option<DateTime<Utc>>, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        match (revoked_at, expires_at > now) {
+            (Some(_), _) => CredentialStatus::Revoked,
+            (None, false) => CredentialStatus::Expired,
+            (None, true) => CredentialStatus::Active,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CredentialStatus::Active => "Active",
+            CredentialStatus::Expired => "Expired",
+            CredentialStatus::Revoked => "Revoked",
+        }
     }
 }
 

@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use crate::api::{integration_console, CreateCredential, RevokeCredential};
 use crate::components::notice::{field_error, ErrorNotice, LoadingRows};
 use crate::format;
-use crate::model::{ConsoleView, CredentialKind, CredentialView, IssuedCredential, MAX_CREDENTIAL_DAYS};
+use crate::model::{
+    ConsoleView, CredentialKind, CredentialStatus, CredentialView, IssuedCredential, MAX_CREDENTIAL_DAYS,
+};
 
 const INPUT: &str = "block w-full rounded border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
@@ -40,7 +42,6 @@ pub fn TokensPage() -> impl IntoView {
 
 #[component]
 fn Console(data: ConsoleView, revoke: ServerAction<RevokeCredential>) -> impl IntoView {
-    let now = chrono::Utc::now();
     view! {
         {data.just_issued.map(|issued| view! { <IssuedSecret issued/> })}
         <table class="mt-4 w-full rounded-lg bg-white text-sm shadow-sm ring-1 ring-slate-200" data-testid="credentials">
@@ -52,7 +53,7 @@ fn Console(data: ConsoleView, revoke: ServerAction<RevokeCredential>) -> impl In
                 {if data.credentials.credentials.is_empty() {
                     view! { <tr><td colspan="8" class="p-4 text-center text-slate-500">"No tokens or clients yet."</td></tr> }.into_any()
                 } else {
-                    data.credentials.credentials.into_iter().map(|c| view! { <CredentialRow c now revoke/> }).collect_view().into_any()
+                    data.credentials.credentials.into_iter().map(|c| view! { <CredentialRow c revoke/> }).collect_view().into_any()
                 }}
             </tbody>
         </table>
@@ -80,17 +81,9 @@ fn IssuedSecret(issued: IssuedCredential) -> impl IntoView {
 }
 
 #[component]
-fn CredentialRow(
-    c: CredentialView,
-    now: chrono::DateTime<chrono::Utc>,
-    revoke: ServerAction<RevokeCredential>,
-) -> impl IntoView {
-    let active = c.is_active(now);
-    let status = match (c.revoked_at.is_some(), active) {
-        (true, _) => "Revoked",
-        (false, false) => "Expired",
-        (false, true) => "Active",
-    };
+fn CredentialRow(c: CredentialView, revoke: ServerAction<RevokeCredential>) -> impl IntoView {
+    let active = c.status == CredentialStatus::Active;
+    let status = c.status.label();
     let kind = match c.kind {
         CredentialKind::Token => "Token",
         CredentialKind::OauthClient => "OAuth client",

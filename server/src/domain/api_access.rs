@@ -8,8 +8,8 @@ use serde_json::json;
 
 use app::error::FieldError;
 use app::model::{
-    CredentialKind, CredentialView, CredentialsView, IssuedCredential, NewCredentialInput, Role, Scope,
-    MAX_ACCESS_TOKEN_SECONDS, MAX_CREDENTIAL_DAYS,
+    CredentialKind, CredentialStatus, CredentialView, CredentialsView, IssuedCredential, NewCredentialInput, Role,
+    Scope, MAX_ACCESS_TOKEN_SECONDS, MAX_CREDENTIAL_DAYS,
 };
 use app::ports::{Actor, ApiAccessPort};
 use app::AppError;
@@ -93,6 +93,7 @@ struct CredentialRow {
 impl CredentialRow {
     fn into_view(self) -> Result<CredentialView, AppError> {
         Ok(CredentialView {
+            status: CredentialStatus::at(self.revoked_at, self.expires_at, Utc::now()),
             kind: CredentialKind::parse(&self.kind)
                 .ok_or_else(|| internal(format!("credential {} has kind {:?}", self.id, self.kind)))?,
             scopes: Scope::parse_list(&self.scopes).map_err(internal)?,
