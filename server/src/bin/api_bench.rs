@@ -10,12 +10,15 @@
 //!   acknowledgement and its lines, line states, the event, its outbox rows, the audit entry), in one
 //!   transaction each: on PostgreSQL with `pgbench` and a custom script, on SQLite from as many tasks
 //!   as wrk has connections.
-//!
 //! - Webhooks: the acknowledgements' events fanned out to one internal endpoint on a local receiver
 //!   (an axum server in this process) and delivered, signed, by the webhook worker: deliveries per second.
 //!
-//!     cargo build --profile server-release -p supplyline --bin supplyline-api-bench
-//!     $CARGO_TARGET_DIR/server-release/supplyline-api-bench --pos 6000 --seconds 8
+//! Run it with:
+//!
+//! ```text
+//! cargo build --profile server-release -p supplyline --bin supplyline-api-bench
+//! $CARGO_TARGET_DIR/server-release/supplyline-api-bench --pos 6000 --seconds 8
+//! ```
 
 use std::net::SocketAddr;
 use std::process::Command;
