@@ -430,16 +430,14 @@ impl ApiAccessPort for ApiAccessService {
             .map_err(internal)?;
         audit::record(
             &mut tx,
-            AuditEntry {
-                user_id: Some(actor.user_id),
-                role: Some(actor.role.as_str()),
-                supplier_id: actor.supplier_scope(),
-                action: "api_credential.created",
-                entity: Some(("api_credential", row.id)),
-                detail: json!({ "kind": valid.kind.as_str(), "name": valid.name, "scopes": Scope::join(&valid.scopes),
+            AuditEntry::acting(
+                actor,
+                "api_credential.created",
+                Some(("api_credential", row.id)),
+                actor.supplier_scope(),
+                json!({ "kind": valid.kind.as_str(), "name": valid.name, "scopes": Scope::join(&valid.scopes),
                                 "expires_at": valid.expires_at }),
-                ip: None,
-            },
+            ),
         )
         .await
         .map_err(internal)?;
@@ -473,15 +471,13 @@ impl ApiAccessPort for ApiAccessService {
         .map_err(internal)?;
         audit::record(
             &mut tx,
-            AuditEntry {
-                user_id: Some(actor.user_id),
-                role: Some(actor.role.as_str()),
-                supplier_id: actor.supplier_scope(),
-                action: "api_credential.revoked",
-                entity: Some(("api_credential", id)),
-                detail: json!({}),
-                ip: None,
-            },
+            AuditEntry::acting(
+                actor,
+                "api_credential.revoked",
+                Some(("api_credential", id)),
+                actor.supplier_scope(),
+                json!({}),
+            ),
         )
         .await
         .map_err(internal)?;

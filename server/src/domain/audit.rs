@@ -21,12 +21,23 @@ impl<'a> AuditEntry<'a> {
         supplier_id: i64,
         detail: serde_json::Value,
     ) -> Self {
+        AuditEntry::acting(actor, action, Some(entity), Some(supplier_id), detail)
+    }
+
+    /// What a signed-in actor did, to a record of a supplier or to none in particular.
+    pub fn acting(
+        actor: &'a app::ports::Actor,
+        action: &'a str,
+        entity: Option<(&'a str, i64)>,
+        supplier_id: Option<i64>,
+        detail: serde_json::Value,
+    ) -> Self {
         AuditEntry {
             user_id: Some(actor.user_id),
             role: Some(actor.role.as_str()),
-            supplier_id: Some(supplier_id),
+            supplier_id,
             action,
-            entity: Some(entity),
+            entity,
             detail,
             ip: None,
         }

@@ -180,15 +180,13 @@ impl SyncPort for SyncService {
         if input.id.is_some() && replayed == 0 {
             return Err(AppError::NotFound);
         }
-        let entry = AuditEntry {
-            user_id: Some(actor.user_id),
-            role: Some(actor.role.as_str()),
-            supplier_id: None,
-            action: "sync.replayed",
-            entity: input.id.map(|id| ("outbox", id)),
-            detail: serde_json::json!({ "replayed": replayed, "all": input.id.is_none() }),
-            ip: None,
-        };
+        let entry = AuditEntry::acting(
+            actor,
+            "sync.replayed",
+            input.id.map(|id| ("outbox", id)),
+            None,
+            serde_json::json!({ "replayed": replayed, "all": input.id.is_none() }),
+        );
         audit::record(&mut self.db.exec(), entry).await.map_err(internal)?;
         // The worker starts on the replayed rows at once.
         self.db.outbox_bell().ring();

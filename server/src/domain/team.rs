@@ -468,15 +468,7 @@ impl TeamPort for TeamService {
             .map_err(internal)?;
         audit::record(
             &mut tx,
-            AuditEntry {
-                user_id: Some(actor.user_id),
-                role: Some(actor.role.as_str()),
-                supplier_id: invite.supplier_id,
-                action: "user.invited",
-                entity: Some(("app_user", user_id)),
-                detail: serde_json::json!({ "email": invite.email.as_str(), "role": invite.role.as_str(), "renewed": existing.is_some() }),
-                ip: None,
-            },
+            AuditEntry::acting(actor, "user.invited", Some(("app_user", user_id)), invite.supplier_id, serde_json::json!({ "email": invite.email.as_str(), "role": invite.role.as_str(), "renewed": existing.is_some() })),
         )
         .await
         .map_err(internal)?;
@@ -515,15 +507,13 @@ impl TeamPort for TeamService {
         }
         audit::record(
             &mut tx,
-            AuditEntry {
-                user_id: Some(actor.user_id),
-                role: Some(actor.role.as_str()),
-                supplier_id: member.supplier_id,
-                action: if input.active { "user.reactivated" } else { "user.deactivated" },
-                entity: Some(("app_user", member.id)),
-                detail: serde_json::json!({ "email": member.email }),
-                ip: None,
-            },
+            AuditEntry::acting(
+                actor,
+                if input.active { "user.reactivated" } else { "user.deactivated" },
+                Some(("app_user", member.id)),
+                member.supplier_id,
+                serde_json::json!({ "email": member.email }),
+            ),
         )
         .await
         .map_err(internal)?;

@@ -200,15 +200,7 @@ impl WebhookService {
         endpoint: (i64, Option<i64>),
         detail: serde_json::Value,
     ) -> Result<(), AppError> {
-        let entry = AuditEntry {
-            user_id: Some(actor.user_id),
-            role: Some(actor.role.as_str()),
-            supplier_id: endpoint.1,
-            action,
-            entity: Some(("webhook_endpoint", endpoint.0)),
-            detail,
-            ip: None,
-        };
+        let entry = AuditEntry::acting(actor, action, Some(("webhook_endpoint", endpoint.0)), endpoint.1, detail);
         audit::record(tx, entry).await.map_err(internal)
     }
 
