@@ -226,7 +226,7 @@ SELECT supplier_id, number, state, ack_state, revision FROM purchase_order WHERE
 SELECT id, line_no, quantity, requested_date, ack_state FROM purchase_order_line WHERE purchase_order_id = :po ORDER BY line_no;
 UPDATE purchase_order SET ack_state = 'accepted', updated_at = now() WHERE id = :po AND revision = 1;
 INSERT INTO acknowledgement (purchase_order_id, revision, user_id, decision, created_at)
-   VALUES (:po, 1, :user, 'accept_all', now()) RETURNING id AS ack_id \gset
+   VALUES (:po, 1, :user, 'accept', now()) RETURNING id AS ack_id \gset
 INSERT INTO acknowledgement_line (acknowledgement_id, purchase_order_line_id, decision, reason)
    SELECT :ack_id, id, 'accept', NULL FROM purchase_order_line WHERE purchase_order_id = :po;
 UPDATE purchase_order_line SET ack_state = 'accepted' WHERE purchase_order_id = :po;
@@ -343,7 +343,7 @@ async fn acknowledge_directly(db: &Db, po: i64, supplier: i64, user: i64, destin
     .unwrap();
     let ack: IdRow = tx
         .fetch_one(
-            Sql::new("INSERT INTO acknowledgement (purchase_order_id, revision, user_id, decision, created_at) VALUES ($1, 1, $2, 'accept_all', $3) RETURNING id")
+            Sql::new("INSERT INTO acknowledgement (purchase_order_id, revision, user_id, decision, created_at) VALUES ($1, 1, $2, 'accept', $3) RETURNING id")
                 .bind(po)
                 .bind(user)
                 .bind(now),
