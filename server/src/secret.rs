@@ -18,9 +18,9 @@ pub fn random_token() -> String {
 }
 
 /// What we keep of a token we issued: its SHA-256, in hex.
-pub fn sha256_hex(token: &str) -> String {
+pub fn sha256_hex(token: impl AsRef<[u8]>) -> String {
     use sha2::Digest;
-    hex(&sha2::Sha256::digest(token.as_bytes()))
+    hex(&sha2::Sha256::digest(token.as_ref()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -36,17 +36,16 @@ async fn new_token(app: &TestApp, email: &str, scopes: &[&str]) -> String {
     issue(app, email, "token", scopes).await["secret"].as_str().unwrap().to_string()
 }
 
-fn api(app: &TestApp) -> reqwest::Client {
-    let _ = app;
+fn api() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    api(app).get(app.url(path)).bearer_auth(token).send().await.unwrap()
+    api().get(app.url(path)).bearer_auth(token).send().await.unwrap()
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value, key: Option<&str>) -> reqwest::Response {
-    let mut req = api(app).post(app.url(path)).bearer_auth(token).json(body);
+    let mut req = api().post(app.url(path)).bearer_auth(token).json(body);
     if let Some(key) = key {
         req = req.header("idempotency-key", format!("\"{key}\""));
     }
@@ -142,7 +141,7 @@ async fn who_may_issue_what(backend: Backend) {
 
 async fn bad_expired_and_revoked_tokens_answer_401(backend: Backend) {
     let app = app_or_skip!(backend);
-    let none = api(&app).get(app.url("/api/v1/purchase-orders")).send().await.unwrap();
+    let none = api().get(app.url("/api/v1/purchase-orders")).send().await.unwrap();
     assert!(none.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer realm=\"supplyline\""));
     problem(none, 401).await;
     let made_up = get(&app, "spl_000000000000000000000000000000000000", "/api/v1/purchase-orders").await;
@@ -172,14 +171,7 @@ async fn bad_expired_and_revoked_tokens_answer_401(backend: Backend) {
 }
 
 /// Every endpoint, as (method, path, body) for the PO and objects of `supplier`.
-async fn endpoints(
-    app: &TestApp,
-    po: i64,
-    asn: i64,
-    hold: i64,
-    hook: i64,
-) -> Vec<(&'static str, String, Value, &'static str)> {
-    let _ = app;
+fn endpoints(po: i64, asn: i64, hold: i64, hook: i64) -> Vec<(&'static str, String, Value, &'static str)> {
     let ack = json!({ "revision": 1, "decision": "accept_all" });
     let asn_body = json!({ "number": "DN-1", "ship_date": "2026-12-01", "eta": "2026-12-03T10:00:00Z", "lines": [] });
     let lead = json!({ "supplier_product_id": 1, "days": 12, "effective_date": "2027-01-10" });
@@ -252,7 +244,7 @@ async fn every_endpoint_needs_its_scope_and_hides_other_suppliers(backend: Backe
     let hook = created["endpoint"]["id"].as_i64().unwrap();
     let listed: Value = get(&app, &kessler, "/api/v1/webhooks").await.json().await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
-    let endpoints = endpoints(&app, po, asn, hold, hook).await;
+    let endpoints = endpoints(po, asn, hold, hook);
 
     // With every scope but the one needed: 403 naming it.
     let admin = app.signed_in(NORDHAVN_ADMIN).await;
@@ -348,7 +340,7 @@ async fn oauth_clients_get_short_lived_tokens_within_their_scopes(backend: Backe
     let app = app_or_skip!(backend);
     let client = issue(&app, NORDHAVN_ADMIN, "oauth_client", &["po:read", "events:read"]).await;
     let (id, secret) = (client["client_id"].as_str().unwrap(), client["secret"].as_str().unwrap());
-    let http = api(&app);
+    let http = api();
     let res = http
         .post(app.url("/oauth/token"))
         .basic_auth(id, Some(secret))

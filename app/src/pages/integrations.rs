@@ -31,7 +31,7 @@ pub fn TokensPage() -> impl IntoView {
                 match console.await {
                     Ok(data) => {
                         let grantable = data.credentials.grantable.clone();
-                        view! { <Console data revoke/><NewCredentialForm data=grantable create/> }.into_any()
+                        view! { <Console data revoke/><NewCredentialForm grantable create/> }.into_any()
                     }
                     Err(error) => view! { <div class="mt-4"><ErrorNotice error/></div> }.into_any(),
                 }
@@ -117,7 +117,7 @@ fn CredentialRow(c: CredentialView, revoke: ServerAction<RevokeCredential>) -> i
 }
 
 #[component]
-fn NewCredentialForm(data: Vec<crate::model::Scope>, create: ServerAction<CreateCredential>) -> impl IntoView {
+fn NewCredentialForm(grantable: Vec<crate::model::Scope>, create: ServerAction<CreateCredential>) -> impl IntoView {
     let error = move || create.value().with(|v| v.clone().and_then(Result::err));
     view! {
         <section class="mt-6 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" aria-labelledby="new-credential">
@@ -143,7 +143,7 @@ fn NewCredentialForm(data: Vec<crate::model::Scope>, create: ServerAction<Create
                 <fieldset class="sm:col-span-3 text-sm">
                     <legend class="font-medium">"Scopes: only what the system needs"</legend>
                     <div class="mt-1 grid gap-1 sm:grid-cols-3">
-                        {data.into_iter().enumerate().map(|(i, scope)| view! {
+                        {grantable.into_iter().enumerate().map(|(i, scope)| view! {
                             <label class="flex items-center gap-2">
                                 <input type="checkbox" name=format!("input[scopes][{i}]") value=scope.as_str()/>
                                 <span><code class="font-mono text-xs">{scope.as_str()}</code>" "{scope.describe()}</span>

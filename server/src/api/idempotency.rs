@@ -72,7 +72,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         let target = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
         let mut material = format!("{} {}\n", parts.method, target).into_bytes();
         material.extend_from_slice(&bytes);
-        sha256_hex(&String::from_utf8_lossy(&material))
+        sha256_hex(&material)
     };
     let db = &state.db;
     match claim(db, owner, &key, &fingerprint, state.api.idempotency_hours).await {

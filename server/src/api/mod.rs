@@ -78,6 +78,13 @@ impl ApiState {
     }
 }
 
+impl ApiState {
+    /// The per-address budget, shared by the API and `/oauth/token` (guessing tokens or secrets included).
+    pub fn check_address(&self, ip: Option<&str>) -> rate_limit::Decision {
+        self.per_address.check(&format!("ip:{}", ip.unwrap_or("unknown")))
+    }
+}
+
 /// The authenticated caller of an API request.
 #[derive(Debug, Clone)]
 pub struct Caller(pub ApiPrincipal);
@@ -116,7 +123,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(request.headers(), peer, state.config.trust_forwarded_for);
-    let by_address = state.api.per_address.check(&format!("ip:{}", ip.as_deref().unwrap_or("unknown")));
+    let by_address = state.api.check_address(ip.as_deref());
     if !by_address.allowed {
         return limited(by_address, "address");
     }

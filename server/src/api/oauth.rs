@@ -50,8 +50,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
     let (id, secret) = String::from_utf8(decoded).ok()?.split_once(':').map(|(a, b)| (a.to_string(), b.to_string()))?;
     // RFC 6749 §2.3.1: both parts are form-urlencoded inside Basic.
-    let unescape = |s: &str| form_urlencoded_decode(s);
-    Some((unescape(&id), unescape(&secret)))
+    Some((form_urlencoded_decode(&id), form_urlencoded_decode(&secret)))
 }
 
 fn form_urlencoded_decode(s: &str) -> String {
@@ -87,7 +86,7 @@ pub async fn token(
     form: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let ip = client_ip(&headers, Some(peer), state.config.trust_forwarded_for);
-    let by_address = state.api.per_address.check(&format!("ip:{}", ip.as_deref().unwrap_or("unknown")));
+    let by_address = state.api.check_address(ip.as_deref());
     if !by_address.allowed {
         let mut response =
             error_response(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many requests from this address.");

@@ -256,19 +256,14 @@ impl ApiAccessService {
         let scopes = Scope::parse_list(&row.scopes).map_err(|e| AuthFailure::Internal(e.to_string()))?;
         let stale = row.last_used_at.is_none_or(|at| (now - at).num_seconds() >= LAST_USED_GRANULARITY_SECS);
         if stale || row.last_used_ip.as_deref() != ip {
-            let note = Sql::new("UPDATE api_credential SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
-                .bind(now)
-                .bind(ip)
-                .bind(row.id);
-            // Also on the OAuth client, whose row the console shows.
-            self.db.exec().execute(note).await?;
-            if let Some(parent) = row.parent_id {
-                let note = Sql::new("UPDATE api_credential SET last_used_at = $1, last_used_ip = $2 WHERE id = $3")
+            // One statement for the token and, behind an access token, the OAuth client the console shows.
+            let note =
+                Sql::new("UPDATE api_credential SET last_used_at = $1, last_used_ip = $2 WHERE id = $3 OR id = $4")
                     .bind(now)
                     .bind(ip)
-                    .bind(parent);
-                self.db.exec().execute(note).await?;
-            }
+                    .bind(row.id)
+                    .bind(row.parent_id.unwrap_or(row.id));
+            self.db.exec().execute(note).await?;
         }
         Ok(ApiPrincipal { actor, scopes, credential_id: row.id, owner_credential_id: row.parent_id.unwrap_or(row.id) })
     }

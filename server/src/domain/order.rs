@@ -57,7 +57,8 @@ impl SummaryRow {
     }
 }
 
-const SUMMARY_SELECT: &str = "SELECT po.id, po.number, po.supplier_id, s.name AS supplier_name, po.state, po.ack_state,
+const SUMMARY_SELECT: &str =
+    "SELECT po.id, po.updated_at, po.number, po.supplier_id, s.name AS supplier_name, po.state, po.ack_state,
        po.order_date, po.expected_date, po.currency, po.amount_total, po.received_at, s.ack_sla_hours,
        (SELECT COUNT(*) FROM purchase_order_line l WHERE l.purchase_order_id = po.id) AS line_count
   FROM purchase_order po JOIN supplier s ON s.id = po.supplier_id";
@@ -343,14 +344,7 @@ impl OrderPort for OrderService {
         let limit = cursor::limit(query.limit)?;
         let filter = PoQuery { state: query.state.clone(), ..PoQuery::default() }.parse()?;
         let conditions = list_conditions(actor, &filter);
-        let mut sql = Sql {
-            text: format!(
-                "{}{}",
-                SUMMARY_SELECT.replacen("SELECT po.id,", "SELECT po.updated_at, po.id,", 1),
-                conditions.text
-            ),
-            args: conditions.args,
-        };
+        let mut sql = Sql { text: format!("{SUMMARY_SELECT}{}", conditions.text), args: conditions.args };
         if let Some(since) = query.updated_since {
             sql.push(" AND po.updated_at >= ?", [Arg::from(since)]);
         }
