@@ -11,6 +11,7 @@ use crate::db::{Db, Executor, Sql};
 use crate::secret::{MasterKeys, Secret};
 use crate::startup::open_database;
 use crate::sync::check::{kwargs, probe_supplier_key, verdict};
+use crate::odoo::OdooClient;
 use crate::sync::connection::{self, Clients};
 use crate::sync::{outbox, reconcile, SyncEngine};
 
@@ -101,15 +102,8 @@ pub async fn odoo(command: OdooCommand, config: Config) -> Result<(), String> {
                 (None, true) => None,
                 _ => return Err("name a --supplier, or pass --planning".into()),
             };
-            let mut key = String::new();
-            std::io::stdin()
-                .read_to_string(&mut key)
-                .map_err(|e| format!("cannot read the API key from standard input: {e}"))?;
-            let key = key.trim();
-            if key.len() != 40 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err("an Odoo API key is 40 hexadecimal characters; pipe it on standard input".into());
-            }
-            connection::bind(&db, &keys, conn.id, supplier_id, partner_id, &login, &Secret::new(key), None)
+            let key = read_api_key()?;
+            connection::bind(&db, &keys, conn.id, supplier_id, partner_id, &login, &key, None)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
@@ -129,6 +123,39 @@ pub async fn odoo(command: OdooCommand, config: Config) -> Result<(), String> {
         }
         OdooCommand::NewMasterKey { .. } => unreachable!("answered above"),
     }
+}
+
+/// An Odoo API key from standard input (never a flag: flags end up in shell history and `ps`).
+pub(super) fn read_api_key() -> Result<Secret, String> {
+    let mut key = String::new();
+    std::io::stdin()
+        .read_to_string(&mut key)
+        .map_err(|e| format!("cannot read the API key from standard input: {e}"))?;
+    let key = key.trim();
+    if key.len() != 40 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err("an Odoo API key is 40 hexadecimal characters; pipe it on standard input".into());
+    }
+    Ok(Secret::new(key))
+}
+
+/// A client for an Odoo administrator on a registered connection, the key read from standard input:
+/// what onboarding (`supplier import`) and provisioning (`odoo provision`) act under.
+pub(super) async fn admin_client(
+    db: &Db,
+    config: &Config,
+    connection_name: &str,
+    login: &str,
+) -> Result<(connection::ConnectionRow, OdooClient), String> {
+    let conn = connection::connection_by_name(db, connection_name)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no connection named {connection_name:?} (supplyline odoo connect)"))?;
+    let key = read_api_key()?;
+    let http = crate::odoo::client::http_client(std::time::Duration::from_secs(config.sync.request_timeout_secs));
+    let client = OdooClient::connect(http, &conn.endpoint(), login, key, config.sync.force_jsonrpc)
+        .await
+        .map_err(|e| format!("{}: cannot sign in to Odoo as {login}: {e}", conn.name))?;
+    Ok((conn, client))
 }
 
 async fn supplier_id(db: &Db, code: &str) -> Result<i64, String> {
