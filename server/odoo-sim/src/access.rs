@@ -17,6 +17,8 @@ pub enum Role {
     Portal,
     /// Internal read-only planning user: MOs, stock moves, products, purchase orders.
     Planning,
+    /// A user created over RPC: its groups' ACL rows and record rules decide (`models::security`).
+    Member,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +41,7 @@ impl Op {
 }
 
 /// Reads `base.group_user` gets on basic models in a stock Odoo.
-const INTERNAL_READ: &[&str] = &[
+pub const INTERNAL_READ: &[&str] = &[
     "res.partner",
     "res.users",
     "res.groups",
@@ -80,6 +82,8 @@ fn perms(role: Role, model: &str) -> (bool, bool, bool, bool) {
             m if m.starts_with("product.") || INTERNAL_READ.contains(&m) => (true, false, false, false),
             _ => (false, false, false, false),
         },
+        // Decided from data by `Env::acl_allows`; here only what `base.group_user` itself grants.
+        Role::Member => (INTERNAL_READ.contains(&model), false, false, false),
         Role::Portal => match model {
             "purchase.order" | "purchase.order.line" => (true, false, false, false),
             m if PORTAL_READ.contains(&m) => (true, false, false, false),

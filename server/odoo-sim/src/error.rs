@@ -24,6 +24,8 @@ pub enum OdooError {
     AttributeError(String),
     #[error("{0}")]
     KeyError(String),
+    #[error("{0}")]
+    IndexError(String),
     #[error("could not serialize access due to concurrent update\n")]
     SerializationFailure,
     #[error("{0}")]
@@ -57,6 +59,7 @@ impl OdooError {
             OdooError::TypeError(_) => "builtins.TypeError",
             OdooError::AttributeError(_) => "builtins.AttributeError",
             OdooError::KeyError(_) => "builtins.KeyError",
+            OdooError::IndexError(_) => "builtins.IndexError",
             OdooError::SerializationFailure => "psycopg2.errors.SerializationFailure",
             OdooError::OperationalError(_) => "psycopg2.OperationalError",
         }

@@ -59,8 +59,28 @@ impl<'a> Env<'a> {
         self.now.format("%Y-%m-%d %H:%M:%S").to_string()
     }
 
+    /// The seeded users' roles; a user created over RPC is an administrator only through
+    /// `base.group_system`, otherwise a member whose groups decide.
     pub fn role(&self) -> Role {
-        self.st.auth.get(&self.uid).map(|a| a.role).unwrap_or(Role::Admin)
+        self.st.auth.get(&self.uid).map(|a| a.role).unwrap_or_else(|| {
+            let groups = models::security::user_groups(self.st, self.uid);
+            if groups.contains(&self.st.xmlid("base.group_system")) {
+                Role::Admin
+            } else {
+                Role::Member
+            }
+        })
+    }
+
+    pub fn acl_allows(&self, model: &str, op: Op) -> bool {
+        match self.role() {
+            Role::Member => {
+                let internal = models::security::user_groups(self.st, self.uid).contains(&self.st.xmlid("base.group_user"));
+                (internal && access::acl_allows(Role::Member, model, op))
+                    || models::security::acl_grants(self.st, self.uid, model, op)
+            }
+            role => access::acl_allows(role, model, op),
+        }
     }
 
     pub fn model_def(&self, model: &str) -> Result<ModelDef> {
@@ -72,7 +92,7 @@ impl<'a> Env<'a> {
     }
 
     pub fn check_acl(&self, model: &str, op: Op) -> Result<()> {
-        if access::acl_allows(self.role(), model, op) {
+        if self.acl_allows(model, op) {
             Ok(())
         } else {
             Err(access::acl_error(model, &self.st.schema.description(model), op))
@@ -93,10 +113,13 @@ impl<'a> Env<'a> {
                 .filter(|id| {
                     let doc_model = self.st.str_of(model, *id, "model").unwrap_or_default();
                     let res_id = self.st.value(model, *id, "res_id").as_i64().unwrap_or(0);
-                    access::acl_allows(role, &doc_model, Op::Read)
-                        && !self.rule_filter(&doc_model, &[res_id]).is_empty()
+                    self.acl_allows(&doc_model, Op::Read) && !self.rule_filter(&doc_model, &[res_id]).is_empty()
                 })
                 .collect();
+        }
+        if role == Role::Member {
+            let rules = models::security::rules_for(self.st, self.uid, model, Op::Read);
+            return ids.iter().copied().filter(|id| rules.allows(self.st, model, *id)).collect();
         }
         let cp = self.st.commercial_partner_of_user(self.uid).unwrap_or(0);
         match access::rule_domain(role, model, cp).map(|d| domain::parse(&d)) {

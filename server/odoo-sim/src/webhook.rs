@@ -17,7 +17,8 @@ pub struct Delivery {
 /// Payloads for every record touched in the transaction that a webhook watches (one POST per record).
 pub fn collect(env: &Env) -> Vec<Delivery> {
     let mut out = Vec::new();
-    for hook in &env.st.webhooks {
+    let configured = crate::models::security::automation_webhooks(env.st);
+    for hook in env.st.webhooks.iter().chain(&configured) {
         for t in env.touched.iter().filter(|t| t.model == hook.model && env.st.exists(&t.model, t.id)) {
             let fires =
                 t.created || hook.trigger_fields.is_empty() || hook.trigger_fields.iter().any(|f| t.fields.contains(f));

@@ -5,6 +5,7 @@ pub mod mrp;
 pub mod product;
 pub mod purchase;
 pub mod quality;
+pub mod security;
 pub mod stock;
 
 use serde_json::{json, Map, Value};
@@ -23,6 +24,7 @@ pub fn build_schema(v: OdooVersion, stock_delivery: bool) -> Schema {
     stock::register(&mut s, v, stock_delivery);
     mrp::register(&mut s, v);
     quality::register(&mut s);
+    security::register(&mut s, v);
     s
 }
 
@@ -36,6 +38,7 @@ pub fn compute(st: &Store, model: &str, id: i64, field: &str) -> Value {
         .or_else(|| stock::compute(st, model, id, field))
         .or_else(|| mrp::compute(st, model, id, field))
         .or_else(|| quality::compute(st, model, id, field))
+        .or_else(|| security::compute(st, model, id, field))
         .unwrap_or(Value::Bool(false))
 }
 
@@ -54,17 +57,20 @@ pub fn prepare_create(env: &mut Env, model: &str, vals: &mut Map<String, Value>)
     stock::prepare_create(env, model, vals)?;
     mrp::prepare_create(env, model, vals)?;
     quality::prepare_create(env, model, vals);
+    security::prepare_create(env, model, vals)?;
     Ok(())
 }
 
 pub fn after_create(env: &mut Env, model: &str, id: i64) -> Result<()> {
     product::after_create(env, model, id)?;
     purchase::after_create(env, model, id)?;
+    security::after_create(env, model, id);
     stock::after_create(env, model, id)
 }
 
 pub fn before_write(env: &mut Env, model: &str, ids: &[i64], vals: Map<String, Value>) -> Result<Map<String, Value>> {
     purchase::before_write(env, model, ids, &vals)?;
+    security::before_write(model, &vals)?;
     let vals = product::before_write(env, model, ids, vals)?;
     stock::before_write(env, model, ids, vals)
 }
@@ -86,6 +92,7 @@ pub fn seed_base(env: &mut Env) -> Result<()> {
         let id = env.create_su(model, vals.as_object().cloned().unwrap_or_default())?;
         if !xmlid.is_empty() {
             env.st.xmlids.insert(xmlid, id);
+            security::record_xmlid(env, xmlid, model, id)?;
         }
         Ok(id)
     };
@@ -187,7 +194,7 @@ pub fn seed_base(env: &mut Env) -> Result<()> {
         mk(env, "delivery.carrier", "delivery.free_delivery_carrier", json!({"name": "Free delivery charges"}))?;
     }
     mk(env, "qc.test", "quality_control_oca.qc_test_1", json!({"name": "Generic incoming inspection"}))?;
-    Ok(())
+    security::seed(env)
 }
 
 #[cfg(test)]
