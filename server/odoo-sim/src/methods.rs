@@ -74,7 +74,21 @@ pub fn missing_method(model: &str, method: &str) -> OdooError {
 pub type Bound = (Option<Vec<i64>>, Map<String, Value>);
 
 /// Bind XML/JSON-RPC `execute_kw` arguments (positional `args`, `kwargs`) to named arguments.
-pub fn bind_positional(sig: &Sig, method: &str, args: &[Value], kwargs: &Map<String, Value>) -> Result<Bound> {
+pub fn bind_positional(
+    v: OdooVersion,
+    sig: &Sig,
+    method: &str,
+    args: &[Value],
+    kwargs: &Map<String, Value>,
+) -> Result<Bound> {
+    if method == "create" && args.is_empty() {
+        // `call_kw` runs `create(**kwargs)`, then reads `args[0]` to choose between one id and a list:
+        // values passed only by keyword fail (and roll back). 17/18 unpack `*args` into a tuple, 19
+        // passes the list through (17.0 `odoo/api.py` `_call_kw_model_create`, 19.0
+        // `odoo/service/model.py` `call_kw`).
+        let sequence = if v == OdooVersion::V19 { "list" } else { "tuple" };
+        return Err(OdooError::IndexError(format!("{sequence} index out of range")));
+    }
     let mut args = args.to_vec();
     let ids = if sig.api_model {
         None

@@ -281,9 +281,9 @@ impl Simulator {
         self.txn(uid, context, read_only, |env| methods::call(env, model, method, ids, kwargs))
     }
 
-    /// A vendor: a company `res.partner`.
+    /// A vendor: a company `res.partner` with a supplier rank (as Odoo's first vendor bill or PO gives it).
     pub fn create_vendor(&self, name: &str, email: Option<&str>) -> i64 {
-        self.create_record("res.partner", json!({"name": name, "email": email, "is_company": true}))
+        self.create_record("res.partner", json!({"name": name, "email": email, "is_company": true, "supplier_rank": 1}))
             .expect("create vendor")
     }
 
@@ -322,7 +322,8 @@ impl Simulator {
     pub fn create_bot_user(&self, vendor_id: i64, login: &str) -> (i64, String) {
         let vendor = self.store().str_of("res.partner", vendor_id, "name").unwrap_or_default();
         let name = format!("{vendor} sync bot");
-        let partner = json!({"name": name, "parent_id": vendor_id});
+        // Odoo 17/18 refuse chatter notes from an author without an e-mail address.
+        let partner = json!({"name": name, "parent_id": vendor_id, "email": format!("{login}@bots.invalid")});
         self.create_user(
             &name,
             login,

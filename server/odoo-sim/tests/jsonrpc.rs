@@ -238,3 +238,83 @@ async fn json2_and_web_version_are_404_html_before_19() {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["result"]["server_version"], "17.0");
 }
+
+/// What real Odoo refuses over JSON-RPC that a forgiving simulator once let through (issue: three Odoo
+/// writes that passed here failed on real 17.0 and 19.0).
+mod refusals {
+    use super::*;
+
+    #[tokio::test]
+    async fn create_with_values_only_by_keyword_fails_like_call_kw() {
+        for (v, sequence) in [(V17, "tuple"), (V18, "tuple"), (V19, "list")] {
+            let o = Odoo::start(v).await;
+            let before = o.sim.search_ids("res.partner", json!([])).len();
+            let r = o
+                .execute_kw(2, "admin", "res.partner", "create", json!([]), json!({"vals_list": [{"name": "By keyword"}]}))
+                .await;
+            assert_eq!(r["error"]["data"]["name"], "builtins.IndexError", "{v:?}: {r}");
+            assert_eq!(r["error"]["data"]["message"], format!("{sequence} index out of range"));
+            assert_eq!(o.sim.search_ids("res.partner", json!([])).len(), before, "{v:?}: rolled back");
+            // The same values positionally are created.
+            let id = o.admin_kw("res.partner", "create", json!([{"name": "Positional"}]), json!({})).await;
+            assert!(id.as_i64().is_some(), "{v:?}: one dict answers one id: {id}");
+        }
+    }
+
+    #[tokio::test]
+    async fn write_takes_its_values_by_position_or_keyword() {
+        // `_call_kw_multi` (17) / `call_kw` (19) take only the ids from `args`; `vals` binds either way.
+        for v in [V17, V19] {
+            let o = Odoo::start(v).await;
+            let f = acme_po(&o.sim, "none", 5.0);
+            o.admin_kw("purchase.order", "write", json!([[f.po], {"partner_ref": "BY-POS"}]), json!({})).await;
+            o.admin_kw("purchase.order", "write", json!([[f.po]]), json!({"vals": {"origin": "BY-KW"}})).await;
+            let po = o.sim.read_raw("purchase.order", f.po, &["partner_ref", "origin"]).unwrap();
+            assert_eq!((po["partner_ref"].as_str(), po["origin"].as_str()), (Some("BY-POS"), Some("BY-KW")));
+        }
+    }
+
+    #[tokio::test]
+    async fn message_post_needs_an_author_email_on_17_and_18_only() {
+        for v in [V17, V18, V19] {
+            let o = Odoo::start(v).await;
+            let f = acme_po(&o.sim, "none", 5.0);
+            let (uid, key) = o.sim.create_bot_user(f.vendor, "acme-sync-bot");
+            let partner = o.sim.read_raw("res.users", uid, &["partner_id"]).unwrap()["partner_id"].as_i64().unwrap();
+            o.sim.write_record("res.partner", &[partner], json!({"email": false})).unwrap();
+            let note = json!({"body": "<p>hello</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_note", "body_is_html": true});
+            let r = o.execute_kw(uid, &key, "purchase.order", "message_post", json!([[f.po]]), note.clone()).await;
+            if v == V19 {
+                assert!(r.get("error").is_none(), "19 posts without an author address: {r}");
+            } else {
+                assert_eq!(r["error"]["data"]["name"], "odoo.exceptions.UserError", "{v:?}: {r}");
+                assert_eq!(
+                    r["error"]["data"]["message"],
+                    "Unable to send message, please configure the sender's email address."
+                );
+                o.sim.write_record("res.partner", &[partner], json!({"email": "bot@acme.example.com"})).unwrap();
+                let r = o.execute_kw(uid, &key, "purchase.order", "message_post", json!([[f.po]]), note).await;
+                assert!(r.get("error").is_none(), "{v:?}: with an address the note is posted: {r}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_string_body_is_escaped_unless_it_is_declared_html() {
+        for v in [V17, V19] {
+            let o = Odoo::start(v).await;
+            let f = acme_po(&o.sim, "none", 5.0);
+            let post = |html: bool| json!({"body": "<p>Accepted</p>", "message_type": "comment", "subtype_xmlid": "mail.mt_note", "body_is_html": html});
+            o.admin_kw("purchase.order", "message_post", json!([[f.po]]), post(false)).await;
+            o.admin_kw("purchase.order", "message_post", json!([[f.po]]), post(true)).await;
+            let bodies: Vec<String> = o
+                .sim
+                .search_ids("mail.message", json!([["model", "=", "purchase.order"], ["res_id", "=", f.po]]))
+                .into_iter()
+                .filter_map(|m| o.sim.read_raw("mail.message", m, &["body"]).unwrap()["body"].as_str().map(str::to_string))
+                .collect();
+            assert!(bodies.contains(&"&lt;p&gt;Accepted&lt;/p&gt;".to_string()), "{v:?}: escaped: {bodies:?}");
+            assert!(bodies.contains(&"<p>Accepted</p>".to_string()), "{v:?}: kept as HTML: {bodies:?}");
+        }
+    }
+}

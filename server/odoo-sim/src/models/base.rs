@@ -19,6 +19,8 @@ pub fn register(s: &mut Schema, v: OdooVersion) {
         field("email", "Email", Char),
         field("phone", "Phone", Char),
         field("ref", "Reference", Char),
+        // From `account` (which purchase depends on, 17.0 to 19.0): above 0 once the partner is a vendor.
+        field("supplier_rank", "Supplier Rank", Integer),
         field("active", "Active", Boolean),
         field("company_id", "Company", Many2one("res.company")),
         field("user_ids", "Users", One2many("res.users", "partner_id")),
@@ -166,6 +168,7 @@ pub fn prepare_create(env: &mut Env, model: &str, vals: &mut Map<String, Value>)
         "res.partner" => {
             d(vals, "active", json!(true));
             d(vals, "is_company", json!(false));
+            d(vals, "supplier_rank", json!(0));
         }
         "res.users" => {
             d(vals, "active", json!(true));
@@ -194,6 +197,21 @@ pub fn message_post(env: &mut Env, model: &str, ids: &[i64], kwargs: &Map<String
     let &[res_id] = ids else {
         return Err(OdooError::ValueError(format!("Expected singleton: {model}{}", crate::error::py_tuple(ids))));
     };
+    let author = kwargs
+        .get("author_id")
+        .and_then(Value::as_i64)
+        .or_else(|| env.st.m2o("res.users", env.uid, "partner_id"));
+    // 17/18 `_message_compute_author`: a message needs its author's address (`email_formatted`) unless
+    // `email_from` is given; 19 no longer asks for one.
+    if env.version() != OdooVersion::V19 {
+        let has_email = author.and_then(|p| env.st.str_of("res.partner", p, "email")).is_some_and(|e| !e.is_empty());
+        let email_from = kwargs.get("email_from").and_then(Value::as_str).is_some_and(|e| !e.is_empty());
+        if !has_email && !email_from {
+            return Err(OdooError::UserError(
+                "Unable to send message, please configure the sender's email address.".into(),
+            ));
+        }
+    }
     let raw = kwargs.get("body").and_then(Value::as_str).unwrap_or_default();
     // Plain strings are escaped (RPC cannot send Markup) unless body_is_html is set.
     let body = if kwargs.get("body_is_html").and_then(Value::as_bool).unwrap_or(false) {
@@ -215,9 +233,7 @@ pub fn message_post(env: &mut Env, model: &str, ids: &[i64], kwargs: &Map<String
     if let Some(subject) = kwargs.get("subject").filter(|s| s.is_string()) {
         vals.insert("subject".into(), subject.clone());
     }
-    if let Some(author) = kwargs.get("author_id").filter(|a| a.is_number()) {
-        vals.insert("author_id".into(), author.clone());
-    }
+    vals.insert("author_id".into(), json!(author));
     let mid = env.create_su("mail.message", vals)?;
     Ok(if env.version() == OdooVersion::V19 { json!([mid]) } else { json!(mid) })
 }

@@ -160,7 +160,7 @@ fn object(
         (args.get(5..).map(<[Value]>::to_vec).unwrap_or_default(), Map::new())
     };
     let context = kwargs.get("context").and_then(Value::as_object).cloned().unwrap_or_default();
-    let (ids, named) = match methods::bind_positional(&sig, &name, &pos, &kwargs) {
+    let (ids, named) = match methods::bind_positional(version, &sig, &name, &pos, &kwargs) {
         Ok(b) => b,
         Err(e) => return deny(e),
     };
