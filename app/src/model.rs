@@ -660,6 +660,8 @@ pub struct SyncOverview {
     pub oldest_pending_secs: Option<i64>,
     pub connections: Vec<ConnectionView>,
     pub dead_letters: Vec<DeadLetterView>,
+    /// Pushes Odoo applied while refusing something beside them (a chatter note), newest first.
+    pub warnings: Vec<DeadLetterView>,
     pub pulls: Vec<PullStatusView>,
     pub reconciliation: Option<ReconciliationView>,
 }
@@ -971,3 +973,7 @@ pub struct SupplierScorecard {
 // Outbound webhooks: the types live in model/webhook.rs.
 pub mod webhook;
 pub use webhook::*;
+
+// Supplier onboarding (issue 11): the types live in model/supplier.rs.
+pub mod supplier;
+pub use supplier::*;

@@ -67,6 +67,7 @@ fn Overview(overview: SyncOverview, replay: ServerAction<ReplayDeadLetters>) -> 
             </ul>
         </section>
         <DeadLetters letters=overview.dead_letters replay/>
+        <Warnings warnings=overview.warnings replay/>
         <Pulls pulls=overview.pulls/>
         <Reconciliation report=overview.reconciliation/>
     }
@@ -101,6 +102,42 @@ fn DeadLetters(letters: Vec<DeadLetterView>, replay: ServerAction<ReplayDeadLett
                             <p class="mt-1 whitespace-pre-wrap font-mono text-xs text-rose-800">
                                 {format!("{}: {}", d.error_kind.unwrap_or_default(), d.error.unwrap_or_default())}
                             </p>
+                            <ActionForm action=replay attr:class="mt-2">
+                                <input type="hidden" name="id" value=id/>
+                                <button type="submit" class="rounded border border-slate-300 px-3 py-1 text-sm">"Replay"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// Pushes that reached Odoo while something beside them did not (a chatter note): the business write
+/// stands, so these are not dead letters; once the cause is fixed, a replay adds what was missing.
+#[component]
+fn Warnings(warnings: Vec<DeadLetterView>, replay: ServerAction<ReplayDeadLetters>) -> impl IntoView {
+    if warnings.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="mt-6">
+            <h2 class="text-lg font-semibold">"Applied with a warning"</h2>
+            <p class="text-sm text-slate-600">"Odoo took these changes but refused a note beside them. Fix the cause, then replay to add it."</p>
+            <ul class="mt-2 space-y-2" data-testid="push-warnings">
+                {warnings.into_iter().map(|w| {
+                    let id = w.id.to_string();
+                    view! {
+                        <li class=CARD data-testid=format!("push-warning-{}", w.id)>
+                            <div class="flex flex-wrap items-baseline gap-x-3 text-sm">
+                                <span class="font-medium">{w.event_type}</span>
+                                <span class="text-slate-600">{w.subject}</span>
+                                <span class="text-slate-600">{w.supplier.unwrap_or_default()}</span>
+                                <span class="text-slate-500">{format!("queued {}", date_time(&w.created_at))}</span>
+                            </div>
+                            <p class="mt-1 whitespace-pre-wrap font-mono text-xs text-amber-800">{w.error.unwrap_or_default()}</p>
                             <ActionForm action=replay attr:class="mt-2">
                                 <input type="hidden" name="id" value=id/>
                                 <button type="submit" class="rounded border border-slate-300 px-3 py-1 text-sm">"Replay"</button>

@@ -11,6 +11,7 @@ use crate::db::{Db, Executor, Sql};
 use crate::secret::{MasterKeys, Secret};
 use crate::startup::open_database;
 use crate::sync::check::{kwargs, probe_supplier_key, verdict};
+use crate::sync::provision::{self, Change};
 use crate::odoo::OdooClient;
 use crate::sync::connection::{self, Clients};
 use crate::sync::{outbox, reconcile, SyncEngine};
@@ -43,9 +44,37 @@ pub enum OdooCommand {
         #[arg(long)]
         partner_id: Option<i64>,
     },
-    /// Per supplier: reachable, version, user, what its key can read and write, and whether it sees
-    /// other vendors' records.
-    Check,
+    /// Create, or check and repair, Odoo's side under an Odoo administrator's API key (read from
+    /// standard input): the supplier sync group with its access rights and record rules, one bot user
+    /// per supplier of the connection, the read-only planning user, and the automation rule whose
+    /// webhook points at this portal. Prints what each bot still needs: an API key (Odoo has no call
+    /// that makes one for another user).
+    Provision {
+        #[arg(long)]
+        connection: String,
+        /// The Odoo administrator who signs in (the API key is read from standard input)
+        #[arg(long, default_value = "admin")]
+        login: String,
+        /// Show what would change, change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Where Odoo reaches this portal (defaults to public_url)
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Domain of the bot users' e-mail addresses (defaults to the public URL's host)
+        #[arg(long)]
+        email_domain: Option<String>,
+    },
+    /// Per supplier: reachable, version, user, what its key can read and write, whether its partner
+    /// has the e-mail Odoo 17/18 need for chatter notes, and whether it sees other vendors' records.
+    /// With --admin-login (the key on standard input) also Odoo's side of the connection: groups,
+    /// rules, users and the automation rule's webhook, as `odoo provision --dry-run` reports them.
+    Check {
+        #[arg(long, requires = "admin_login")]
+        connection: Option<String>,
+        #[arg(long, requires = "connection")]
+        admin_login: Option<String>,
+    },
     /// Re-seal every stored key under the active master key (after adding a new one in front).
     RotateKeys,
     /// Print a new master key spec (`id:base64`) for SUPPLYLINE_MASTER_KEYS.
@@ -112,7 +141,39 @@ pub async fn odoo(command: OdooCommand, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
-        OdooCommand::Check => check(&db, &config).await,
+        OdooCommand::Provision { connection, login, dry_run, public_url, email_domain } => {
+            let public_url = public_url.or(config.public_url.clone()).ok_or(
+                "Odoo's webhook must reach this portal: pass --public-url or set public_url (SUPPLYLINE_PUBLIC_URL)",
+            )?;
+            let (conn, odoo) = admin_client(&db, &config, &connection, &login).await?;
+            let report = provision_connection(&db, &conn, &odoo, &public_url, email_domain, !dry_run).await?;
+            print_provision_report(&report, dry_run);
+            if report.new_webhook_secret.is_some() {
+                println!("The automation rule now calls {public_url}/hooks/odoo/<new secret>; the old URL stopped working.");
+            }
+            if !dry_run {
+                print_key_steps(&conn.name, &report);
+            }
+            Ok(())
+        }
+        OdooCommand::Check { connection, admin_login } => {
+            let mut warnings = check(&db, &config).await?;
+            if let (Some(name), Some(login)) = (connection, admin_login) {
+                let public_url = config.public_url.clone().ok_or("set public_url to check the webhook's address")?;
+                let (conn, odoo) = admin_client(&db, &config, &name, &login).await?;
+                let report = provision_connection(&db, &conn, &odoo, &public_url, None, false).await?;
+                println!("{} (as {login}): Odoo's side", conn.name);
+                for f in report.findings.iter().filter(|f| f.change != Change::Unchanged) {
+                    println!("  WARN {}: {}", f.subject, describe(&f.change, true));
+                }
+                println!("  {} item(s) checked, {} to repair (supplyline odoo provision)", report.findings.len(), report.changes());
+                warnings += report.changes();
+            }
+            if warnings > 0 {
+                return Err(format!("{warnings} warning(s): see above"));
+            }
+            Ok(())
+        }
         OdooCommand::RotateKeys => {
             let rotated = connection::rotate_master_key(&db, &keys(&config)?).await.map_err(|e| e.to_string())?;
             println!(
@@ -171,8 +232,98 @@ async fn supplier_id(db: &Db, code: &str) -> Result<i64, String> {
     row.map(|r| r.id).ok_or_else(|| format!("no supplier with code {code:?}"))
 }
 
-/// One line per probe, `ok` / `no` / `WARN`.
-async fn check(db: &Db, config: &Config) -> Result<(), String> {
+/// Runs provisioning for one connection's suppliers (those with an Odoo partner on it) and stores a
+/// new webhook secret when the automation rule was given one.
+async fn provision_connection(
+    db: &Db,
+    conn: &connection::ConnectionRow,
+    odoo: &OdooClient,
+    public_url: &str,
+    email_domain: Option<String>,
+    apply: bool,
+) -> Result<provision::Report, String> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: String,
+        name: String,
+        odoo_partner_id: i64,
+    }
+    let rows: Vec<Row> = db
+        .exec()
+        .fetch_all(
+            Sql::new(
+                "SELECT code, name, odoo_partner_id FROM supplier
+                 WHERE odoo_connection_id = $1 AND odoo_partner_id IS NOT NULL ORDER BY code",
+            )
+            .bind(conn.id),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let email_domain = email_domain
+        .or_else(|| url::Url::parse(public_url).ok().and_then(|u| u.host_str().map(str::to_string)))
+        .ok_or_else(|| format!("{public_url} has no host: pass --email-domain"))?;
+    let target = provision::Target {
+        suppliers: rows
+            .into_iter()
+            .map(|r| provision::SupplierTarget { code: r.code, name: r.name, partner_id: r.odoo_partner_id })
+            .collect(),
+        webhook: provision::WebhookTarget {
+            public_url: public_url.to_string(),
+            secret_hash: connection::webhook_secret_hash_of(db, conn.id).await.map_err(|e| e.to_string())?,
+            fresh_secret: crate::secret::random_token(),
+        },
+        email_domain,
+    };
+    let report = provision::provision(odoo, &target, apply).await.map_err(|e| format!("{}: {e}", conn.name))?;
+    if let Some(secret) = &report.new_webhook_secret {
+        connection::set_webhook_secret(db, conn.id, secret).await.map_err(|e| e.to_string())?;
+    }
+    Ok(report)
+}
+
+fn describe(change: &Change, dry_run: bool) -> String {
+    match (change, dry_run) {
+        (Change::Unchanged, _) => "ok".into(),
+        (Change::Created, true) => "missing: would create".into(),
+        (Change::Created, false) => "created".into(),
+        (Change::Updated(what), true) => format!("differs ({what}): would repair"),
+        (Change::Updated(what), false) => format!("repaired ({what})"),
+    }
+}
+
+fn print_provision_report(report: &provision::Report, dry_run: bool) {
+    for f in &report.findings {
+        println!("{:<60} {}", f.subject, describe(&f.change, dry_run));
+    }
+    let verb = if dry_run { "would change" } else { "changed" };
+    println!("{} item(s), {} {verb}", report.findings.len(), report.changes());
+}
+
+/// The administrator's manual step: an API key per user, then `odoo bind`.
+fn print_key_steps(connection: &str, report: &provision::Report) {
+    println!("\nNext, for each user below: make an API key in Odoo and bind it here. Odoo has no call that makes");
+    println!("a key for another user, so either sign in to Odoo as that user once (give it a password first:");
+    println!("Settings > Users > the user > Change Password), open Preferences > Account Security > New API Key,");
+    println!("then remove the password again; or, on the Odoo server, in `odoo-bin shell -d <database>`:");
+    println!("  env['res.users.apikeys'].with_user(env['res.users'].browse(UID)).sudo()._generate(None, 'Supplyline')  # 17.0");
+    println!("  env['res.users.apikeys'].with_user(env['res.users'].browse(UID)).sudo()._generate(None, 'Supplyline', None)  # 18+");
+    for user in &report.users {
+        let uid = user.uid.map(|u| u.to_string()).unwrap_or_else(|| "?".into());
+        match (&user.supplier, user.vendor_partner_id) {
+            (Some(code), Some(partner)) => println!(
+                "  {} (uid {uid}):  supplyline odoo bind --connection {connection} --supplier {code} --login {} --partner-id {partner} < key",
+                user.login, user.login
+            ),
+            _ => println!(
+                "  {} (uid {uid}):  supplyline odoo bind --connection {connection} --planning --login {} < key",
+                user.login, user.login
+            ),
+        }
+    }
+}
+
+/// One line per probe, `ok` / `no` / `WARN`; returns the number of warnings.
+async fn check(db: &Db, config: &Config) -> Result<usize, String> {
     let clients = Clients::new(
         db.clone(),
         keys(config)?,
@@ -220,10 +371,7 @@ async fn check(db: &Db, config: &Config) -> Result<(), String> {
             Err(e) => println!("{} planning user: {e}", conn.name),
         }
     }
-    if warnings > 0 {
-        return Err(format!("{warnings} warning(s): see above"));
-    }
-    Ok(())
+    Ok(warnings)
 }
 
 pub async fn sync(command: SyncCommand, config: Config) -> Result<(), String> {

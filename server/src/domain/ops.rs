@@ -43,6 +43,21 @@ struct DeadRow {
     created_at: DateTime<Utc>,
 }
 
+impl DeadRow {
+    fn into_view(self) -> DeadLetterView {
+        DeadLetterView {
+            id: self.id,
+            event_type: self.event_type,
+            subject: self.ordering_key,
+            supplier: self.supplier,
+            attempts: self.attempts,
+            error_kind: self.last_error_kind,
+            error: self.last_error,
+            created_at: self.created_at,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct PullRow {
     supplier: String,
@@ -104,6 +119,18 @@ impl SyncPort for SyncService {
             )
             .await
             .map_err(internal)?;
+        let warned: Vec<DeadRow> = exec
+            .fetch_all(
+                Sql::new(
+                    "SELECT o.id, e.event_type, o.ordering_key, s.name AS supplier, o.attempts, o.last_error_kind, o.last_error, o.created_at
+                     FROM outbox o JOIN event e ON e.id = o.event_id LEFT JOIN supplier s ON s.id = e.supplier_id
+                     WHERE o.status = 'done' AND o.last_error_kind = $1 AND o.destination = $2 ORDER BY o.id DESC LIMIT 50",
+                )
+                .bind(outbox::WARNING_KIND)
+                .bind(outbox::ODOO),
+            )
+            .await
+            .map_err(internal)?;
         let pulls: Vec<PullRow> = exec
             .fetch_all(Sql::new(
                 "SELECT s.name AS supplier, c.model, c.last_run_at, c.last_write_date, c.last_error, c.records_seen
@@ -132,19 +159,8 @@ impl SyncPort for SyncService {
                     suppliers_bound: c.suppliers_bound,
                 })
                 .collect(),
-            dead_letters: dead
-                .into_iter()
-                .map(|d| DeadLetterView {
-                    id: d.id,
-                    event_type: d.event_type,
-                    subject: d.ordering_key,
-                    supplier: d.supplier,
-                    attempts: d.attempts,
-                    error_kind: d.last_error_kind,
-                    error: d.last_error,
-                    created_at: d.created_at,
-                })
-                .collect(),
+            dead_letters: dead.into_iter().map(DeadRow::into_view).collect(),
+            warnings: warned.into_iter().map(DeadRow::into_view).collect(),
             pulls: pulls
                 .into_iter()
                 .map(|p| PullStatusView {

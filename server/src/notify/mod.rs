@@ -89,7 +89,7 @@ impl Notifier {
     async fn handle(&self, row: Claimed) -> Result<(), DbError> {
         match self.deliver(&row).await {
             Ok(()) => {
-                outbox::complete(&self.db, row.id, &self.owner).await?;
+                outbox::complete(&self.db, row.id, &self.owner, None).await?;
             }
             Err(error) => {
                 let retryable = match &error {

@@ -131,14 +131,46 @@ impl OdooClient {
         ids: Option<&[i64]>,
         kwargs: Map<String, Value>,
     ) -> Result<Value> {
+        self.invoke(model, method, ids, None, kwargs).await
+    }
+
+    /// Like [`call`](Self::call), with the method's first parameter (`name`) given positionally over
+    /// JSON-RPC, where Odoo's dispatch reads it from `args` (17.0 `api._call_kw_model_create` takes
+    /// `args[0]` for `create`'s values and fails with `IndexError` without it), and by name on JSON-2,
+    /// which has no positional arguments.
+    async fn call_with_first(
+        &self,
+        model: &str,
+        method: &str,
+        ids: Option<&[i64]>,
+        first: (&str, Value),
+        kwargs: Map<String, Value>,
+    ) -> Result<Value> {
+        self.invoke(model, method, ids, Some(first), kwargs).await
+    }
+
+    async fn invoke(
+        &self,
+        model: &str,
+        method: &str,
+        ids: Option<&[i64]>,
+        first: Option<(&str, Value)>,
+        mut kwargs: Map<String, Value>,
+    ) -> Result<Value> {
         let started = std::time::Instant::now();
         let outcome = match self.protocol {
-            Protocol::Json2 => self.json2(model, method, ids, kwargs).await,
+            Protocol::Json2 => {
+                if let Some((name, value)) = first {
+                    kwargs.insert(name.to_string(), value);
+                }
+                self.json2(model, method, ids, kwargs).await
+            }
             Protocol::JsonRpc => {
-                let positional = match ids {
-                    Some(ids) => json!([ids]),
-                    None => json!([]),
-                };
+                let mut positional = Vec::new();
+                if let Some(ids) = ids {
+                    positional.push(json!(ids));
+                }
+                positional.extend(first.map(|(_, value)| value));
                 let args = json!([self.database, self.uid, self.key.expose(), model, method, positional, kwargs]);
                 self.rpc("object", "execute_kw", args).await
             }
@@ -193,16 +225,12 @@ impl OdooClient {
     }
 
     pub async fn write(&self, model: &str, ids: &[i64], vals: Value) -> Result<()> {
-        let mut kwargs = Map::new();
-        kwargs.insert("vals".into(), vals);
-        self.call(model, "write", Some(ids), kwargs).await.map(drop)
+        self.call_with_first(model, "write", Some(ids), ("vals", vals), Map::new()).await.map(drop)
     }
 
     /// Creates one record and returns its id (JSON-2 always answers a list; RPC an int for one dict).
     pub async fn create(&self, model: &str, vals: Value) -> Result<i64> {
-        let mut kwargs = Map::new();
-        kwargs.insert("vals_list".into(), json!([vals]));
-        match self.call(model, "create", None, kwargs).await? {
+        match self.call_with_first(model, "create", None, ("vals_list", json!([vals])), Map::new()).await? {
             Value::Number(id) => id.as_i64(),
             Value::Array(ids) => ids.first().and_then(Value::as_i64),
             _ => None,

@@ -218,7 +218,7 @@ impl Publisher {
                 if duplicate {
                     tracing::info!(event = %row.event_uid, "JetStream already held this event; not stored twice");
                 }
-                outbox::complete(&self.db, row.id, &self.owner).await?;
+                outbox::complete(&self.db, row.id, &self.owner, None).await?;
             }
             Err(error) => {
                 let failure = if row.attempts < self.retry.max_attempts {

@@ -41,7 +41,9 @@ pub async fn probe_supplier_key(odoo: &OdooClient, vendor: Option<i64>) -> Vec<S
         },
         Err(e) => lines.push(format!("write purchase.order: not probed ({})", e.kind.label())),
     }
-    // Capability, not permission: `carrier_tracking_ref` exists only with stock_delivery (ODOO.md §6.4);
+    lines.push(author_email(odoo).await);
+    // Capability, not permission: `carrier_tracking_ref` exists only with stock_delivery (Odoo's
+    // `stock_delivery` module adds it to `stock.picking`);
     // without it an ASN's tracking number goes into the chatter instead.
     match odoo.fields_get("stock.picking").await {
         Ok(fields) if fields.contains_key("carrier_tracking_ref") => {
@@ -65,7 +67,7 @@ pub async fn probe_supplier_key(odoo: &OdooClient, vendor: Option<i64>) -> Vec<S
                     lines.push("other vendors' POs visible: none".into())
                 }
                 Ok(n) => lines.push(format!(
-                    "WARN other vendors' POs visible: {n} — tighten this bot user's record rules (ODOO.md §11)"
+                    "WARN other vendors' POs visible: {n} — tighten this bot user's record rules (supplyline odoo provision)"
                 )),
                 Err(e) => lines.push(format!("other vendors' POs: not probed ({})", e.kind.label())),
             }
@@ -73,4 +75,25 @@ pub async fn probe_supplier_key(odoo: &OdooClient, vendor: Option<i64>) -> Vec<S
         None => lines.push("WARN the supplier has no Odoo vendor id: cannot check isolation".into()),
     }
     lines
+}
+
+/// Odoo 17/18 refuse a chatter note whose author (the bot's partner) has no e-mail address
+/// (`mail.thread._message_compute_author`); 19 posts it anyway.
+async fn author_email(odoo: &OdooClient) -> String {
+    let me = match odoo.read("res.users", &[odoo.uid()], &["partner_id"]).await {
+        Ok(me) => me,
+        Err(e) => return format!("bot e-mail: not probed ({})", e.kind.label()),
+    };
+    let Some((partner, _)) = me.first().and_then(|u| super::record::many2one(u, "partner_id")) else {
+        return "bot e-mail: not probed (no partner)".into();
+    };
+    let email = match odoo.read("res.partner", &[partner], &["email"]).await {
+        Ok(p) => p.first().and_then(|p| super::record::text(p, "email")).filter(|e| !e.trim().is_empty()),
+        Err(e) => return format!("bot e-mail: not probed ({})", e.kind.label()),
+    };
+    match (email, odoo.version().major >= 19) {
+        (Some(email), _) => format!("bot e-mail: {email}"),
+        (None, false) => "WARN bot e-mail: none — Odoo refuses its chatter notes; give its contact an e-mail (supplyline odoo provision)".into(),
+        (None, true) => "bot e-mail: none (Odoo 19 posts notes without one; 17/18 would refuse them)".into(),
+    }
 }

@@ -100,14 +100,33 @@ pub async fn create_connection(db: &Db, name: &str, base_url: &str, database: &s
 /// Gives the connection a new webhook secret (the old URL stops working at once); returns it.
 pub async fn rotate_webhook_secret(db: &Db, connection_id: i64) -> Result<String, DbError> {
     let secret = crate::secret::random_token();
+    set_webhook_secret(db, connection_id, &secret).await?;
+    Ok(secret)
+}
+
+/// Makes `secret` the connection's webhook secret (stored as its hash only).
+pub async fn set_webhook_secret(db: &Db, connection_id: i64, secret: &str) -> Result<(), DbError> {
     db.exec()
         .execute(
             Sql::new("UPDATE odoo_connection SET webhook_secret_sha256 = $1 WHERE id = $2")
-                .bind(webhook_secret_hash(&secret))
+                .bind(webhook_secret_hash(secret))
                 .bind(connection_id),
         )
+        .await
+        .map(drop)
+}
+
+/// The hash of the connection's webhook secret (empty when it has none).
+pub async fn webhook_secret_hash_of(db: &Db, connection_id: i64) -> Result<String, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        webhook_secret_sha256: Option<String>,
+    }
+    let row: Row = db
+        .exec()
+        .fetch_one(Sql::new("SELECT webhook_secret_sha256 FROM odoo_connection WHERE id = $1").bind(connection_id))
         .await?;
-    Ok(secret)
+    Ok(row.webhook_secret_sha256.unwrap_or_default())
 }
 
 pub async fn connection_by_name(db: &Db, name: &str) -> Result<Option<ConnectionRow>, DbError> {

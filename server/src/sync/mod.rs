@@ -8,6 +8,7 @@ pub mod import;
 pub mod metrics;
 pub mod mo_pull;
 pub mod outbox;
+pub mod provision;
 pub mod pull;
 pub mod push;
 // Quality holds from Odoo (issue 4): the `quality` flow.

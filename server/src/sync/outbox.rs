@@ -108,16 +108,23 @@ pub async fn claim(
     Ok(rows)
 }
 
-/// Marks a pushed row done. False when the lease was lost meanwhile (another worker owns the row).
-pub async fn complete(db: &Db, id: i64, owner: &str) -> Result<bool, DbError> {
+/// The kind a done row carries when it was applied but something beside it was not (a chatter note
+/// Odoo refused): the ops page lists these as warnings, not as dead letters.
+pub const WARNING_KIND: &str = "warning";
+
+/// Marks a pushed row done, keeping a warning when part of the push (a note) did not go through.
+/// False when the lease was lost meanwhile (another worker owns the row).
+pub async fn complete(db: &Db, id: i64, owner: &str, warning: Option<&str>) -> Result<bool, DbError> {
     let updated = db
         .exec()
         .execute(
             Sql::new(
-                "UPDATE outbox SET status = 'done', locked_until = NULL, completed_at = $1, last_error = NULL, last_error_kind = NULL
-                 WHERE id = $2 AND lease_owner = $3 AND status = 'pending'",
+                "UPDATE outbox SET status = 'done', locked_until = NULL, completed_at = $1, last_error = $2, last_error_kind = $3
+                 WHERE id = $4 AND lease_owner = $5 AND status = 'pending'",
             )
             .bind(Utc::now())
+            .bind(warning)
+            .bind(warning.map(|_| WARNING_KIND))
             .bind(id)
             .bind(owner),
         )
@@ -148,20 +155,24 @@ pub async fn fail(db: &Db, id: i64, owner: &str, outcome: Failure, kind: &str, e
     Ok(db.exec().execute(sql).await? == 1)
 }
 
-/// Puts dead letters back in the queue (fresh attempts, due now). `ids = None` replays every dead letter.
+/// Puts dead letters back in the queue (fresh attempts, due now). `ids = None` replays every dead letter;
+/// named rows may also be pushes that went through with a warning (pushes are idempotent, so running one
+/// again after the cause is fixed only adds what was missing).
 pub async fn replay(db: &Db, ids: Option<&[i64]>) -> Result<u64, DbError> {
     let mut sql = Sql::new(
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, locked_until = NULL, lease_owner = NULL
-         WHERE status = 'dead' AND destination = $2",
+         WHERE destination = $2",
     )
     .bind(Utc::now())
     .bind(ODOO);
-    if let Some(ids) = ids {
-        if ids.is_empty() {
-            return Ok(0);
+    match ids {
+        None => sql.push(" AND status = 'dead'", std::iter::empty()),
+        Some([]) => return Ok(0),
+        Some(ids) => {
+            sql.push(" AND (status = 'dead' OR (status = 'done' AND last_error_kind = ?))", [WARNING_KIND.into()]);
+            let marks = vec!["?"; ids.len()].join(", ");
+            sql.push(&format!(" AND id IN ({marks})"), ids.iter().map(|id| (*id).into()));
         }
-        let marks = vec!["?"; ids.len()].join(", ");
-        sql.push(&format!(" AND id IN ({marks})"), ids.iter().map(|id| (*id).into()));
     }
     db.exec().execute(sql).await
 }

@@ -63,6 +63,8 @@ pub enum Pushed {
     Applied {
         model: &'static str,
         odoo_id: i64,
+        /// What did not go through beside the applied write (a chatter note Odoo refused).
+        warning: Option<String>,
     },
     /// Nothing to send (e.g. an acknowledgement of a revision Odoo has since replaced).
     Skipped(&'static str),
@@ -185,8 +187,8 @@ async fn acknowledge(
             body.push_str(&format!("\n- line {} {}: {verdict}", line.line_no, line.description));
         }
     }
-    post_note_once(odoo, odoo_id, &row.event_uid, &body).await?;
-    Ok(Pushed::Applied { model: "purchase.order", odoo_id })
+    let warning = annotate(odoo, odoo_id, &row.event_uid, &body).await?;
+    Ok(Pushed::Applied { model: "purchase.order", odoo_id, warning })
 }
 
 /// A supplier's proposal is the buyer's to decide: Odoo gets a note, not a change.
@@ -206,8 +208,9 @@ async fn change_proposed(
         line.description,
         describe_proposal(&proposal)
     );
+    // The note is all this push carries, so a refused note is the push's own failure.
     post_note_once(odoo, odoo_id, &row.event_uid, &body).await?;
-    Ok(Pushed::Applied { model: "purchase.order", odoo_id })
+    Ok(Pushed::Applied { model: "purchase.order", odoo_id, warning: None })
 }
 
 /// A split's deliveries as "60 on 2026-12-10".
@@ -272,8 +275,8 @@ async fn change_decided(
             body.push_str(&format!(" Further deliveries to add as lines: {}.", further.join(", ")));
         }
     }
-    post_note_once(odoo, odoo_id, &row.event_uid, &body).await?;
-    Ok(Pushed::Applied { model: "purchase.order.line", odoo_id: line_odoo_id })
+    let warning = annotate(odoo, odoo_id, &row.event_uid, &body).await?;
+    Ok(Pushed::Applied { model: "purchase.order.line", odoo_id: line_odoo_id, warning })
 }
 
 /// An approved lead time becomes `product.supplierinfo.delay` (ODOO.md §6.3, a plain write).
@@ -306,7 +309,29 @@ async fn lead_time_decided(
     })?;
     let delay = payload.get("delay").and_then(Value::as_i64).unwrap_or(product.lead_time_days);
     odoo.write("product.supplierinfo", &[info_id], json!({ "delay": delay })).await?;
-    Ok(Pushed::Applied { model: "product.supplierinfo", odoo_id: info_id })
+    Ok(Pushed::Applied { model: "product.supplierinfo", odoo_id: info_id, warning: None })
+}
+
+/// The chatter note beside a business write that Odoo has already applied: a note Odoo refuses for
+/// good (say, a bot whose partner has no e-mail) becomes the push's warning, never a dead letter for
+/// the write it annotates. A failure worth retrying retries the whole push, which is idempotent.
+async fn annotate(
+    odoo: &OdooClient,
+    po_odoo_id: i64,
+    event_uid: &str,
+    body: &str,
+) -> Result<Option<String>, PushError> {
+    match post_note_once(odoo, po_odoo_id, event_uid, body).await {
+        Ok(()) => Ok(None),
+        Err(error) if !error.is_retryable() => {
+            Ok(Some(format!("chatter note on purchase.order {po_odoo_id} not posted: {}: {error}", error.kind())))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+fn joined(warnings: Vec<String>) -> Option<String> {
+    (!warnings.is_empty()).then(|| warnings.join("\n"))
 }
 
 /// Posts a chatter note unless one carrying this event's id is already there (a retry after a lost
@@ -322,6 +347,8 @@ async fn post_note_once(odoo: &OdooClient, po_odoo_id: i64, event_uid: &str, bod
     kwargs.insert("body".into(), json!(html));
     kwargs.insert("message_type".into(), json!("comment"));
     kwargs.insert("subtype_xmlid".into(), json!("mail.mt_note"));
+    // Odoo 17+ escapes a plain string body sent over RPC unless told it is HTML (we escaped it above).
+    kwargs.insert("body_is_html".into(), json!(true));
     odoo.call("purchase.order", "message_post", Some(&[po_odoo_id]), kwargs).await?;
     Ok(())
 }
@@ -456,10 +483,15 @@ async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed, verb
     if !has_tracking_field && asn.tracking_ref.is_some() {
         body.push_str(" (This Odoo has no carrier tracking field on receipts: the number is kept here.)");
     }
+    let mut warnings = Vec::new();
     for (po_odoo_id, _) in &pos {
-        post_note_once(odoo, *po_odoo_id, &row.event_uid, &body).await?;
+        warnings.extend(annotate(odoo, *po_odoo_id, &row.event_uid, &body).await?);
     }
-    Ok(Pushed::Applied { model: "stock.picking", odoo_id: pickings.first().copied().unwrap_or_default() })
+    Ok(Pushed::Applied {
+        model: "stock.picking",
+        odoo_id: pickings.first().copied().unwrap_or_default(),
+        warning: joined(warnings),
+    })
 }
 
 /// Makes the open receipt move of one PO line carry exactly the wanted move lines; returns its picking.
@@ -627,8 +659,9 @@ async fn asn_cancelled(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> R
     }
     let body =
         format!("Supplier cancelled shipment {}: its lots and quantities were taken off the receipt.", asn.number);
+    let mut warnings = Vec::new();
     for po in &pos {
-        post_note_once(odoo, *po, &row.event_uid, &body).await?;
+        warnings.extend(annotate(odoo, *po, &row.event_uid, &body).await?);
     }
-    Ok(Pushed::Applied { model: "stock.move.line", odoo_id: 0 })
+    Ok(Pushed::Applied { model: "stock.move.line", odoo_id: 0, warning: joined(warnings) })
 }

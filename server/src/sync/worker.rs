@@ -131,12 +131,19 @@ impl Pusher {
         self.metrics.observe_push(supplier, elapsed, outcome.as_ref().err().map(PushError::kind));
         match outcome {
             Ok(pushed) => {
-                if !outbox::complete(&self.db, row.id, &self.owner).await? {
+                let warning = match &pushed {
+                    Pushed::Applied { warning, .. } => warning.as_deref(),
+                    Pushed::Skipped(_) => None,
+                };
+                if !outbox::complete(&self.db, row.id, &self.owner, warning).await? {
                     tracing::warn!(parent: &span, "lease lost before completion; the row's new owner decides");
                 }
                 match pushed {
-                    Pushed::Applied { model, odoo_id } => {
+                    Pushed::Applied { model, odoo_id, warning: None } => {
                         tracing::info!(parent: &span, odoo.model = model, odoo.id = odoo_id, elapsed_ms = elapsed.as_millis() as u64, "pushed to Odoo")
+                    }
+                    Pushed::Applied { model, odoo_id, warning: Some(warning) } => {
+                        tracing::warn!(parent: &span, odoo.model = model, odoo.id = odoo_id, %warning, "pushed to Odoo with a warning")
                     }
                     Pushed::Skipped(why) => tracing::info!(parent: &span, why, "nothing to push"),
                 }
