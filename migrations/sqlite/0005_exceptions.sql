@@ -1,7 +1,8 @@
 -- The buyer's exception queue and supplier scorecards. Mirrors migrations/postgres/0005_exceptions.sql.
 
 -- Open manufacturing orders that consume our products, read from Odoo under the connection's
--- read-only planning key (ODOO.md §6.8). Done, cancelled and vanished MOs are deleted by the pull.
+-- read-only planning key (`mrp.production` and its component moves). Done, cancelled and vanished
+-- MOs are deleted by the pull.
 CREATE TABLE manufacturing_order (
     id                  INTEGER PRIMARY KEY,
     odoo_connection_id  INTEGER NOT NULL REFERENCES odoo_connection(id),

@@ -16,6 +16,20 @@ use tokio::sync::watch;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// SHA-384 of migrations as first released, before a comment in them was reworded: (version, checksum).
+const REWORDED_SQLITE: &[(i64, &str)] = &[(
+    5,
+    "199432c94d89ba5ba6bfd9ff38d2f7835507a9552c52c2ac7e7f61ac780e8cc2e89b215fe4529b705581b36c6b17f24a",
+)];
+const REWORDED_POSTGRES: &[(i64, &str)] = &[(
+    5,
+    "0a409653f3fc6378409c38f8e7699442734233e83257e764408beada52f3e89712f39ea78c977c6fcd7c2487d5e26829",
+)];
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("DATABASE_URL must start with sqlite:// or postgres://, got {0:?}")]
@@ -375,6 +389,7 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<()> {
+        self.accept_reworded_migrations().await?;
         match &self.pool {
             Pool::Sqlite(p) => {
                 SQLITE_MIGRATIONS.run(p).await?;
@@ -382,6 +397,44 @@ impl Db {
                 sqlx::query("PRAGMA optimize").execute(p).await?;
             }
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A migration whose text was reworded after release without changing what it does (a comment)
+    /// has a new checksum; databases that applied the old text record the old one, and sqlx refuses
+    /// to start on a mismatch. The known previous checksums are brought up to date, nothing else.
+    async fn accept_reworded_migrations(&self) -> Result<()> {
+        let (migrator, reworded, exists) = match self.backend() {
+            Backend::Sqlite => (
+                &SQLITE_MIGRATIONS,
+                REWORDED_SQLITE,
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            ),
+            Backend::Postgres => (
+                &POSTGRES_MIGRATIONS,
+                REWORDED_POSTGRES,
+                "SELECT COUNT(*) AS n FROM pg_tables WHERE tablename = '_sqlx_migrations' AND schemaname = current_schema()",
+            ),
+        };
+        #[derive(sqlx::FromRow)]
+        struct N {
+            n: i64,
+        }
+        if self.exec().fetch_one::<N>(Sql::new(exists)).await?.n == 0 {
+            return Ok(());
+        }
+        for (version, old_checksum) in reworded {
+            let Some(current) = migrator.iter().find(|m| m.version == *version) else { continue };
+            let old = hex_bytes(old_checksum);
+            self.exec()
+                .execute(
+                    Sql::new("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND checksum = $3")
+                        .bind(current.checksum.to_vec())
+                        .bind(*version)
+                        .bind(old),
+                )
+                .await?;
         }
         Ok(())
     }

@@ -49,6 +49,23 @@ async fn migrations_are_idempotent(backend: Backend) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM purchase_order").await, 0);
 }
 
+/// A database that applied migration 0005 before its comment was reworded still starts, and one whose
+/// recorded checksum matches no known text is still refused.
+async fn a_database_migrated_before_a_comment_was_reworded_still_starts(backend: Backend) {
+    let (_guard, db) = db_or_skip!(backend);
+    let old = match backend {
+        Backend::Sqlite => "199432c94d89ba5ba6bfd9ff38d2f7835507a9552c52c2ac7e7f61ac780e8cc2e89b215fe4529b705581b36c6b17f24a",
+        Backend::Postgres => "0a409653f3fc6378409c38f8e7699442734233e83257e764408beada52f3e89712f39ea78c977c6fcd7c2487d5e26829",
+    };
+    let bytes: Vec<u8> = (0..old.len()).step_by(2).map(|i| u8::from_str_radix(&old[i..i + 2], 16).unwrap()).collect();
+    let set = |checksum: Vec<u8>| Sql::new("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 5").bind(checksum);
+    db.exec().execute(set(bytes)).await.unwrap();
+    db.migrate().await.expect("the previous checksum of 0005 is accepted");
+    db.migrate().await.expect("and brought up to date");
+    db.exec().execute(set(vec![0u8; 48])).await.unwrap();
+    assert!(db.migrate().await.is_err(), "an unknown change to an applied migration still stops start-up");
+}
+
 async fn the_demo_dataset_is_realistic(backend: Backend) {
     let (_guard, db) = db_or_skip!(backend);
     assert!(supplyline::demo::seed_if_empty(&db).await.unwrap());
@@ -227,6 +244,7 @@ on_both_backends!(
     inbox_views_match_their_counts_and_mark_overdue_answers,
     concurrent_sign_in_failures_all_count,
     migrations_are_idempotent,
+    a_database_migrated_before_a_comment_was_reworded_still_starts,
     the_demo_dataset_is_realistic,
     po_list_filters_sorts_and_pages,
     po_queries_are_scoped_to_the_suppliers_own,

@@ -1,4 +1,4 @@
-//! Quality holds from Odoo (ODOO.md §9) against the simulator, on SQLite and PostgreSQL: a lot moved
+//! Quality holds from Odoo (Community QC location and OCA `qc.inspection`) against the simulator, on SQLite and PostgreSQL: a lot moved
 //! to WH/Quality Control becomes a hold of the supplier whose receipt carried it (found under that
 //! supplier's own key), once; validating the QC transfer closes it. OCA inspections are read when the
 //! planning user may read them, and skipped (with the QC-location holds still pulled) when not.

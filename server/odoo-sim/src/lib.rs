@@ -1,7 +1,7 @@
 //! A faithful Odoo 17/18/19 simulator for Supplyline's tests and demo.
 //!
 //! It speaks Odoo's JSON-RPC (`/jsonrpc`, all versions) and JSON-2 (`/json/2/<model>/<method>`, 19 only)
-//! exactly as `ODOO.md` describes them: per-version field names, error payloads, status codes, access
+//! as real Odoo 17.0/18.0/19.0 answer them (checked against Odoo's source and live servers): per-version field names, error payloads, status codes, access
 //! rights of admin, vendor bot, portal and planning users, purchase/stock side effects, base_automation
 //! webhooks and injectable faults (`/__sim/faults`), with a log of applied calls (`/__sim/calls`).
 

@@ -17,7 +17,7 @@ fn status(code: StatusCode, status: &str) -> Response {
     (code, axum::Json(json!({ "status": status }))).into_response()
 }
 
-/// Odoo's "Send Webhook Notification" (ODOO.md §8): no signature, no retries; the secret in the URL
+/// Odoo's "Send Webhook Notification" (`base_automation` `_run_action_webhook`): no signature, no retries; the secret in the URL
 /// is all Odoo can offer. The payload is only a hint — the record is read back from Odoo.
 pub async fn odoo_hook(State(state): State<AppState>, Path(secret): Path<String>, body: Bytes) -> Response {
     let metrics = &state.sync.metrics;

@@ -1,5 +1,5 @@
 //! The Odoo client: JSON-2 on 19+, JSON-RPC (`/jsonrpc`, `object.execute_kw`) on 17/18, chosen by
-//! asking the server its version. Every call is one Odoo transaction (ODOO.md §4.3); its failures come
+//! asking the server its version. Every call is one Odoo transaction (Odoo's JSON-2 documentation, "Transaction"); its failures come
 //! back as [`OdooError`] with Odoo's own exception class and message.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,7 +60,7 @@ impl std::fmt::Debug for OdooClient {
 }
 
 /// The shared HTTP client for Odoo calls: connection reuse, a connect timeout, and an overall timeout
-/// long enough for Odoo's own serialization retries (up to ~30 s, ODOO.md §12).
+/// long enough for Odoo's own serialization retries (up to ~30 s: `odoo/service/model.py` `retrying`, 5 tries).
 pub fn http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -102,7 +102,7 @@ impl OdooClient {
                 let args = json!([client.database, login, client.key.expose(), {}]);
                 match client.rpc("common", "authenticate", args).await? {
                     Value::Number(uid) => uid.as_i64().ok_or_else(|| protocol_error("uid is not an integer"))?,
-                    // A wrong login or key answers `false`, not a fault (ODOO.md §2.1).
+                    // A wrong login or key answers `false`, not a fault (`res.users.authenticate`).
                     _ => return Err(OdooError::new(ErrorKind::AccessDenied, None, "Access Denied")),
                 }
             }
@@ -336,7 +336,7 @@ async fn jsonrpc(
             None => OdooError::new(ErrorKind::Server, None, message),
         });
     }
-    // A method returning None has no `result` key at all (ODOO.md §3).
+    // A method returning None has no `result` key at all (`odoo/http.py` `JsonRPCDispatcher._response`).
     Ok(answer.remove("result").unwrap_or(Value::Null))
 }
 
@@ -372,7 +372,7 @@ fn records(value: Value) -> Result<Vec<Map<String, Value>>> {
     }
 }
 
-/// 429/502/503/504 come from the proxy in front of Odoo, not from Odoo (ODOO.md §12).
+/// 429/502/503/504 come from the proxy in front of Odoo, not from Odoo.
 fn proxy_error(status: u16, retry_after: Option<Duration>) -> Option<OdooError> {
     match status {
         429 => Some(OdooError::new(ErrorKind::RateLimited { retry_after }, None, "Too Many Requests")),

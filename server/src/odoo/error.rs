@@ -1,4 +1,4 @@
-//! Odoo's failures, typed from its own payloads (ODOO.md §3, §4.2, §12) and classified once: a
+//! Odoo's failures, typed from its own payloads (JSON-RPC `error.data`, JSON-2 error bodies, proxy statuses) and classified once: a
 //! retryable failure may succeed if the same call is made again later; a permanent one will not
 //! until a person changes something (a key, a rule, the record).
 

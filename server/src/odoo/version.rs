@@ -1,4 +1,4 @@
-//! Which Odoo we talk to, and the field names that differ between versions (ODOO.md §6, §13.4).
+//! Which Odoo we talk to, and the field names that differ between versions (see the table in README "Connecting a real Odoo").
 
 use std::fmt;
 

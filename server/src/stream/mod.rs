@@ -1,4 +1,4 @@
-//! Canonical events streamed to NATS JetStream for other consumers (DESIGN.md "Canonical events").
+//! Canonical events streamed to NATS JetStream for other consumers (every event the domain emits).
 //!
 //! Switched on by `NATS_URL` (`[events] nats_url`): then every event gets an outbox row for this
 //! publisher ([`crate::sync::outbox::NATS`]), written with the event itself. The publisher claims those

@@ -1,4 +1,4 @@
-//! How the sync runs: the worker's timing, retries, and the tier of each flow (ODOO.md, DESIGN.md "Tiers").
+//! How the sync runs: the worker's timing, retries, and the tier of each flow (README "Configuration", `[sync.tiers]`).
 
 use std::str::FromStr;
 use std::time::Duration;

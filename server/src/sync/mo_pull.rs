@@ -1,4 +1,4 @@
-//! Manufacturing-order demand from Odoo (ODOO.md §6.8), read under each connection's read-only
+//! Manufacturing-order demand from Odoo (`mrp.production`, its `move_raw_ids`), read under each connection's read-only
 //! planning key: the open raw-material moves of our products, then their MOs. The whole set is read
 //! each time (open MOs are few) and stored as a snapshot: MOs done, cancelled or gone disappear.
 

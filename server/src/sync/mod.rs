@@ -239,7 +239,7 @@ impl SyncEngine {
                     _ = hint_stop.wait_for(|s| *s) => break,
                     hint = queue.recv() => match hint { Some(hint) => hint, None => break },
                 };
-                // Odoo 17/18 send the webhook before their transaction commits (ODOO.md §8):
+                // Odoo 17/18 send the webhook before their transaction commits (`base_automation` posts inside the transaction there):
                 // give the commit a moment before reading.
                 tokio::time::sleep(Duration::from_millis(engine.config.hint_delay_ms)).await;
                 if let Err(error) = engine.handle_hint(&hint).await {

@@ -1,4 +1,4 @@
-//! Recipes that carry one canonical event to Odoo (ODOO.md §7), under the supplier's own key.
+//! Recipes that carry one canonical event to Odoo (README "What the portal writes in Odoo"), under the supplier's own key.
 //!
 //! Every recipe is idempotent, because a push whose response was lost is pushed again: writes set
 //! values (writing them twice changes nothing), and the chatter note carries the event's id, which is
@@ -241,7 +241,7 @@ fn describe_proposal(proposal: &Value) -> String {
 
 /// The buyer accepted a change: the Odoo line takes the line's canonical quantity and date (state,
 /// not a delta, so a retry is harmless). A split's further deliveries are new lines in the portal;
-/// the least-privilege bot may not create PO lines (ODOO.md §11), so the note asks the buyer to.
+/// the least-privilege bot may not create PO lines (the access rights `odoo provision` grants), so the note asks the buyer to.
 async fn change_decided(
     clients: &Clients,
     odoo: &OdooClient,
@@ -279,7 +279,7 @@ async fn change_decided(
     Ok(Pushed::Applied { model: "purchase.order.line", odoo_id: line_odoo_id, warning })
 }
 
-/// An approved lead time becomes `product.supplierinfo.delay` (ODOO.md §6.3, a plain write).
+/// An approved lead time becomes `product.supplierinfo.delay` (a plain write).
 async fn lead_time_decided(
     clients: &Clients,
     odoo: &OdooClient,
@@ -427,7 +427,7 @@ struct WantedMoveLine {
 /// The shipment announced: on each PO line's open receipt move, one move line per lot (or one for an
 /// untracked product) with its quantity; the picking's `scheduled_date` becomes the ETA and the
 /// tracking number goes to `carrier_tracking_ref` where stock_delivery provides it, else to the
-/// chatter (ODOO.md §6.4, §6.6, §7). Lots are matched by name, so a retry creates no second lot line.
+/// chatter (`stock_delivery` adds the field). Lots are matched by name, so a retry creates no second lot line.
 /// Receiving (`button_validate`) stays with the buyer's warehouse.
 async fn asn_submitted(clients: &Clients, odoo: &OdooClient, row: &Claimed, verb: &str) -> Result<Pushed, PushError> {
     let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;
@@ -642,8 +642,8 @@ async fn asn_amended(
     asn_submitted(clients, odoo, row, "amended").await
 }
 
-/// The supplier withdrew the shipment: its lot lines leave the receipt (unlinked; the bot may, ODOO.md
-/// §11), quantities announced on untracked lines go back to zero, and the chatter says so. Repeating
+/// The supplier withdrew the shipment: its lot lines leave the receipt (unlinked; the bot may,
+/// see `odoo provision`), quantities announced on untracked lines go back to zero, and the chatter says so. Repeating
 /// it finds nothing left to remove.
 async fn asn_cancelled(clients: &Clients, odoo: &OdooClient, row: &Claimed) -> Result<Pushed, PushError> {
     let (asn, lines, lots) = asn_contents(clients, row.aggregate_id).await?;

@@ -1,4 +1,4 @@
-//! Quality holds from Odoo (ODOO.md §9), the `quality` flow. Two sources:
+//! Quality holds from Odoo (Community: the QC location; OCA `quality_control`: `qc.inspection`), the `quality` flow. Two sources:
 //! - Community, no extra module: a lot moved to WH/Quality Control, with a QC transfer back to stock
 //!   open. One hold per QC move (`stock.move`); the transfer validated (move `done`) releases it.
 //! - OCA `quality_control`: a `qc.inspection` of a lot. Passed (`success`) or cancelled releases it.

@@ -1,4 +1,4 @@
-//! Reading Odoo's values (ODOO.md §2.1): many2one `[id, "name"]` or `false`, datetimes as UTC
+//! Reading Odoo's values (RPC reads): many2one `[id, "name"]` or `false`, datetimes as UTC
 //! `"YYYY-MM-DD HH:MM:SS"`, unset values as `false`. Typed records of what the portal imports.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -11,7 +11,7 @@ pub fn many2one(record: &Map<String, Value>, field: &str) -> Option<(i64, String
         Value::Array(pair) => {
             Some((pair.first()?.as_i64()?, pair.get(1).and_then(Value::as_str).unwrap_or_default().into()))
         }
-        // Webhook payloads carry bare ids (load=None, ODOO.md §8).
+        // Webhook payloads carry bare ids (`read(load=None)` in `_run_action_webhook`).
         Value::Number(id) => Some((id.as_i64()?, String::new())),
         _ => None,
     }
