@@ -17,14 +17,10 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// SHA-384 of migrations as first released, before a comment in them was reworded: (version, checksum).
-const REWORDED_SQLITE: &[(i64, &str)] = &[(
-    5,
-    "199432c94d89ba5ba6bfd9ff38d2f7835507a9552c52c2ac7e7f61ac780e8cc2e89b215fe4529b705581b36c6b17f24a",
-)];
-const REWORDED_POSTGRES: &[(i64, &str)] = &[(
-    5,
-    "0a409653f3fc6378409c38f8e7699442734233e83257e764408beada52f3e89712f39ea78c977c6fcd7c2487d5e26829",
-)];
+const REWORDED_SQLITE: &[(i64, &str)] =
+    &[(5, "199432c94d89ba5ba6bfd9ff38d2f7835507a9552c52c2ac7e7f61ac780e8cc2e89b215fe4529b705581b36c6b17f24a")];
+const REWORDED_POSTGRES: &[(i64, &str)] =
+    &[(5, "0a409653f3fc6378409c38f8e7699442734233e83257e764408beada52f3e89712f39ea78c977c6fcd7c2487d5e26829")];
 
 fn hex_bytes(hex: &str) -> Vec<u8> {
     (0..hex.len()).step_by(2).filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect()

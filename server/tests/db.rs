@@ -54,11 +54,16 @@ async fn migrations_are_idempotent(backend: Backend) {
 async fn a_database_migrated_before_a_comment_was_reworded_still_starts(backend: Backend) {
     let (_guard, db) = db_or_skip!(backend);
     let old = match backend {
-        Backend::Sqlite => "199432c94d89ba5ba6bfd9ff38d2f7835507a9552c52c2ac7e7f61ac780e8cc2e89b215fe4529b705581b36c6b17f24a",
-        Backend::Postgres => "0a409653f3fc6378409c38f8e7699442734233e83257e764408beada52f3e89712f39ea78c977c6fcd7c2487d5e26829",
+        Backend::Sqlite => {
+            "199432c94d89ba5ba6bfd9ff38d2f7835507a9552c52c2ac7e7f61ac780e8cc2e89b215fe4529b705581b36c6b17f24a"
+        }
+        Backend::Postgres => {
+            "0a409653f3fc6378409c38f8e7699442734233e83257e764408beada52f3e89712f39ea78c977c6fcd7c2487d5e26829"
+        }
     };
     let bytes: Vec<u8> = (0..old.len()).step_by(2).map(|i| u8::from_str_radix(&old[i..i + 2], 16).unwrap()).collect();
-    let set = |checksum: Vec<u8>| Sql::new("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 5").bind(checksum);
+    let set =
+        |checksum: Vec<u8>| Sql::new("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 5").bind(checksum);
     db.exec().execute(set(bytes)).await.unwrap();
     db.migrate().await.expect("the previous checksum of 0005 is accepted");
     db.migrate().await.expect("and brought up to date");

@@ -890,3 +890,200 @@ on_both_backends!(
     a_worker_killed_mid_push_loses_nothing_and_doubles_nothing,
     a_suppliers_key_cannot_touch_another_vendors_po,
 );
+
+/// `supplyline odoo provision` against a fresh Odoo (no demo users, no groups of ours): the supplier's
+/// bot, group, access rights, record rules and the automation rule are made over RPC as the admin; with
+/// the key the administrator then makes, the supplier pulls only its own POs and acknowledges; the
+/// second run changes nothing; what someone breaks in Odoo is reported by a dry run and repaired.
+async fn provisioning_a_fresh_odoo_reaches_a_working_supplier(backend: Backend) {
+    use supplyline::sync::provision::{self, Change, SupplierTarget, Target, WebhookTarget};
+    for version in [OdooVersion::V17, OdooVersion::V19] {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let sim = Simulator::new(SimConfig { version, database: "brightwell".into(), stock_delivery: false });
+        let addr = sim.spawn("127.0.0.1:0").await.expect("simulator listens");
+        let vendor = sim.create_vendor("Nordhavn Fasteners", Some("orders@nordhavn.example"));
+        let other_vendor = sim.create_vendor("Kessler Guss", None);
+        let product = sim.create_product("FAST-M8", "Hex bolt M8x40", "none", "Units");
+        let (connection_id, _) =
+            connection::create_connection(&app.db, "main", &format!("http://{addr}"), "brightwell").await.unwrap();
+        let nordfast = supplier_id(&app, "NORDFAST").await;
+        app.db
+            .exec()
+            .execute(
+                Sql::new("UPDATE supplier SET odoo_connection_id = $1, odoo_partner_id = $2 WHERE id = $3")
+                    .bind(connection_id)
+                    .bind(vendor)
+                    .bind(nordfast),
+            )
+            .await
+            .unwrap();
+        let admin = supplyline::odoo::OdooClient::connect(
+            supplyline::odoo::client::http_client(Duration::from_secs(5)),
+            &connection::connection(&app.db, connection_id).await.unwrap().unwrap().endpoint(),
+            "admin",
+            Secret::new(sim.admin_key()),
+            false,
+        )
+        .await
+        .unwrap();
+        let target = |hash: String| Target {
+            suppliers: vec![SupplierTarget {
+                code: "NORDFAST".into(),
+                name: "Nordhavn Fasteners".into(),
+                partner_id: vendor,
+            }],
+            webhook: WebhookTarget {
+                public_url: app.url(""),
+                secret_hash: hash,
+                fresh_secret: supplyline::secret::random_token(),
+            },
+            email_domain: "portal.example".into(),
+        };
+        let hash = || async { connection::webhook_secret_hash_of(&app.db, connection_id).await.unwrap() };
+
+        let dry = provision::provision(&admin, &target(hash().await), false).await.unwrap();
+        assert!(dry.changes() > 10, "{version:?}: a fresh Odoo lacks everything: {:?}", dry.findings);
+        assert!(
+            sim.search_ids("res.users", json!([["login", "=", "supplyline-bot-nordfast"]])).is_empty(),
+            "dry run writes nothing"
+        );
+
+        let made = provision::provision(&admin, &target(hash().await), true).await.unwrap();
+        let secret = made.new_webhook_secret.clone().expect("the automation rule got our URL");
+        connection::set_webhook_secret(&app.db, connection_id, &secret).await.unwrap();
+        let again = provision::provision(&admin, &target(hash().await), false).await.unwrap();
+        assert_eq!(again.changes(), 0, "{version:?}: nothing left to do: {:?}", again.findings);
+        let actions = sim.search_ids("ir.actions.server", json!([["state", "=", "webhook"]]));
+        let url = sim.read_record("ir.actions.server", actions[0]).unwrap()["webhook_url"].clone();
+        assert_eq!(url, json!(app.url(&format!("/hooks/odoo/{secret}"))));
+
+        // The administrator's one manual step: an API key for the bot (no RPC makes one for another user).
+        let bot = made.users.iter().find(|u| u.supplier.as_deref() == Some("NORDFAST")).unwrap();
+        let key = sim.create_api_key(bot.uid.unwrap(), None);
+        connection::bind(
+            &app.db,
+            &app.keys,
+            connection_id,
+            Some(nordfast),
+            Some(vendor),
+            &bot.login,
+            &Secret::new(key),
+            None,
+        )
+        .await
+        .unwrap();
+        let line =
+            |qty| NewPoLine { product_id: product, qty, price_unit: 1.0, date_planned: Utc::now() + Days::days(9) };
+        let own = sim.create_purchase_order(vendor, &[line(10.0)], true);
+        sim.create_purchase_order(other_vendor, &[line(3.0)], true);
+        let engine = SyncEngine::new(app.db.clone(), app.keys.clone(), fast_sync());
+        assert_eq!(engine.pull_all().await.created, 1, "{version:?}: the bot sees its own vendor's PO only");
+        #[derive(sqlx::FromRow)]
+        struct Id {
+            id: i64,
+        }
+        let po: Id = app
+            .db
+            .exec()
+            .fetch_one(
+                Sql::new("SELECT id FROM purchase_order WHERE odoo_connection_id = $1 AND odoo_id = $2")
+                    .bind(connection_id)
+                    .bind(own),
+            )
+            .await
+            .unwrap();
+        let client = app.signed_in(NORDHAVN_USER).await;
+        let body = format!(
+            "input[po_id]={}&input[revision]=1&input[decision]=accept_all&input[supplier_reference]=SO-1",
+            po.id
+        );
+        assert_eq!(app.rpc(&client, "/rpc/acknowledge", body).await.status(), 200);
+        assert_eq!(engine.worker().drain().await.unwrap(), 1);
+        let flag = if version == OdooVersion::V19 { "acknowledged" } else { "mail_reception_confirmed" };
+        let record = sim.read_record("purchase.order", own).unwrap();
+        assert_eq!((record[flag].clone(), record["partner_ref"].clone()), (json!(true), json!("SO-1")), "{version:?}");
+        let notes = sim.search_ids(
+            "mail.message",
+            json!([["model", "=", "purchase.order"], ["res_id", "=", own], ["body", "ilike", "Supplyline evt_"]]),
+        );
+        assert_eq!(notes.len(), 1, "{version:?}: one note, posted by the bot");
+        let body = sim.read_record("mail.message", notes[0]).unwrap()["body"].clone();
+        assert!(body.as_str().unwrap().starts_with("<p>Supplier accepted"), "{version:?}: HTML, not escaped: {body}");
+
+        // Someone breaks Odoo's side: the bot's e-mail, a record rule, the webhook's address.
+        let partner =
+            sim.read_raw("res.users", bot.uid.unwrap(), &["partner_id"]).unwrap()["partner_id"].as_i64().unwrap();
+        sim.write_record("res.partner", &[partner], json!({"email": false})).unwrap();
+        let rule = sim.search_ids("ir.rule", json!([["name", "=", "Supplyline bot: own vendor's purchase.order"]]))[0];
+        sim.write_record("ir.rule", &[rule], json!({"domain_force": "[(1, '=', 1)]"})).unwrap();
+        sim.write_record("ir.actions.server", &actions, json!({"webhook_url": "https://elsewhere.example/hook"}))
+            .unwrap();
+        let broken = provision::provision(&admin, &target(hash().await), false).await.unwrap();
+        let differs: Vec<&str> =
+            broken.findings.iter().filter(|f| f.change != Change::Unchanged).map(|f| f.subject.as_str()).collect();
+        assert_eq!(
+            differs,
+            [
+                "record rule: purchase.order of the bot's own vendor only",
+                "user supplyline-bot-nordfast",
+                "automation rule: webhook on purchase order changes"
+            ],
+            "{version:?}"
+        );
+        let bot_client = supplyline::odoo::OdooClient::connect(
+            supplyline::odoo::client::http_client(Duration::from_secs(5)),
+            &connection::connection(&app.db, connection_id).await.unwrap().unwrap().endpoint(),
+            &bot.login,
+            Secret::new(sim.create_api_key(bot.uid.unwrap(), None)),
+            false,
+        )
+        .await
+        .unwrap();
+        let probe = supplyline::sync::check::probe_supplier_key(&bot_client, Some(vendor)).await;
+        assert_eq!(
+            probe.iter().any(|l| l.starts_with("WARN bot e-mail: none")),
+            version != OdooVersion::V19,
+            "{version:?}: {probe:?}"
+        );
+        let repaired = provision::provision(&admin, &target(hash().await), true).await.unwrap();
+        assert_eq!(repaired.changes(), 3);
+        if let Some(secret) = &repaired.new_webhook_secret {
+            connection::set_webhook_secret(&app.db, connection_id, secret).await.unwrap();
+        }
+        assert_eq!(provision::provision(&admin, &target(hash().await), false).await.unwrap().changes(), 0);
+    }
+}
+
+/// On Odoo 17 a note from a bot whose partner has no e-mail is refused; the acknowledgement it annotates
+/// is applied all the same and the push ends done with a warning the ops page lists, not a dead letter.
+async fn a_refused_chatter_note_is_a_warning_not_a_dead_letter(backend: Backend) {
+    let Some(w) = world(backend, OdooVersion::V17).await else { return };
+    let bot = w.sim.search_ids("res.users", json!([["login", "=", "nordfast-bot"]]))[0];
+    let partner = w.sim.read_raw("res.users", bot, &["partner_id"]).unwrap()["partner_id"].as_i64().unwrap();
+    w.sim.write_record("res.partner", &[partner], json!({"email": false})).unwrap();
+    let (odoo_po, po, _, engine) = w.pulled_po(&[5.0]).await;
+    let client = w.app.signed_in(NORDHAVN_USER).await;
+    let body = format!("input[po_id]={po}&input[revision]=1&input[decision]=accept_all&input[supplier_reference]=SO-9");
+    assert_eq!(w.app.rpc(&client, "/rpc/acknowledge", body).await.status(), 200);
+    assert_eq!(engine.worker().drain().await.unwrap(), 1);
+    assert_eq!(w.po_field(odoo_po, "mail_reception_confirmed"), json!(true));
+    assert_eq!(w.po_field(odoo_po, "partner_ref"), json!("SO-9"));
+    assert_eq!(w.notes_with(odoo_po, "Supplyline evt_"), 0);
+    let warned = "SELECT COUNT(*) AS n FROM outbox WHERE destination = 'odoo' AND status = 'done' AND last_error_kind = 'warning'
+                  AND last_error LIKE '%configure the sender%' AND event_id IN (SELECT id FROM event WHERE aggregate_id = $1)";
+    assert_eq!(w.app.count(warned, po).await, 1);
+    let ops = w.app.signed_in(ADMIN).await;
+    let page = ops.get(w.app.url("/ops")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Applied with a warning") && page.contains("configure the sender"), "the ops page lists it");
+    // Once the bot has an address, replaying the row adds the note, and only the note.
+    w.sim.write_record("res.partner", &[partner], json!({"email": "bot@nordhavn.example"})).unwrap();
+    let row = w.app.count("SELECT MAX(id) AS n FROM outbox WHERE destination = 'odoo' AND event_id IN (SELECT id FROM event WHERE aggregate_id = $1)", po).await;
+    assert_eq!(supplyline::sync::outbox::replay(&w.app.db, Some(&[row])).await.unwrap(), 1);
+    assert_eq!(engine.worker().drain().await.unwrap(), 1);
+    assert_eq!(w.notes_with(odoo_po, "Supplyline evt_"), 1);
+}
+
+on_both_backends!(
+    provisioning_a_fresh_odoo_reaches_a_working_supplier,
+    a_refused_chatter_note_is_a_warning_not_a_dead_letter
+);

@@ -75,7 +75,8 @@ impl<'a> Env<'a> {
     pub fn acl_allows(&self, model: &str, op: Op) -> bool {
         match self.role() {
             Role::Member => {
-                let internal = models::security::user_groups(self.st, self.uid).contains(&self.st.xmlid("base.group_user"));
+                let internal =
+                    models::security::user_groups(self.st, self.uid).contains(&self.st.xmlid("base.group_user"));
                 (internal && access::acl_allows(Role::Member, model, op))
                     || models::security::acl_grants(self.st, self.uid, model, op)
             }

@@ -250,7 +250,14 @@ mod refusals {
             let o = Odoo::start(v).await;
             let before = o.sim.search_ids("res.partner", json!([])).len();
             let r = o
-                .execute_kw(2, "admin", "res.partner", "create", json!([]), json!({"vals_list": [{"name": "By keyword"}]}))
+                .execute_kw(
+                    2,
+                    "admin",
+                    "res.partner",
+                    "create",
+                    json!([]),
+                    json!({"vals_list": [{"name": "By keyword"}]}),
+                )
                 .await;
             assert_eq!(r["error"]["data"]["name"], "builtins.IndexError", "{v:?}: {r}");
             assert_eq!(r["error"]["data"]["message"], format!("{sequence} index out of range"));
@@ -311,7 +318,9 @@ mod refusals {
                 .sim
                 .search_ids("mail.message", json!([["model", "=", "purchase.order"], ["res_id", "=", f.po]]))
                 .into_iter()
-                .filter_map(|m| o.sim.read_raw("mail.message", m, &["body"]).unwrap()["body"].as_str().map(str::to_string))
+                .filter_map(|m| {
+                    o.sim.read_raw("mail.message", m, &["body"]).unwrap()["body"].as_str().map(str::to_string)
+                })
                 .collect();
             assert!(bodies.contains(&"&lt;p&gt;Accepted&lt;/p&gt;".to_string()), "{v:?}: escaped: {bodies:?}");
             assert!(bodies.contains(&"<p>Accepted</p>".to_string()), "{v:?}: kept as HTML: {bodies:?}");

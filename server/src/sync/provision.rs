@@ -175,8 +175,7 @@ pub async fn provision(odoo: &OdooClient, target: &Target, apply: bool) -> Resul
     let planning_group = p.group(PLANNING_GROUP).await?;
     p.acl(planning_group, PLANNING_GROUP, &PLANNING_ACL).await?;
     let planning_email = format!("{PLANNING_LOGIN}@{}", target.email_domain);
-    let uid =
-        p.user(PLANNING_LOGIN, "Supplyline planning", &planning_email, None, &[internal, planning_group]).await?;
+    let uid = p.user(PLANNING_LOGIN, "Supplyline planning", &planning_email, None, &[internal, planning_group]).await?;
     p.report.users.push(BotUser { supplier: None, login: PLANNING_LOGIN.into(), uid, vendor_partner_id: None });
     p.automation(&target.webhook).await?;
     Ok(p.report)
@@ -187,7 +186,11 @@ fn id_of(record: &Map<String, Value>) -> i64 {
 }
 
 fn ids_of(record: &Map<String, Value>, field: &str) -> Vec<i64> {
-    record.get(field).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default()
+    record
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default()
 }
 
 fn flags(record: &Map<String, Value>) -> [bool; 4] {
@@ -229,7 +232,13 @@ impl Provisioner<'_> {
     async fn xmlid(&self, module: &str, name: &str) -> Result<i64, OdooError> {
         let found = self
             .odoo
-            .search_read("ir.model.data", json!([["module", "=", module], ["name", "=", name]]), &["res_id"], None, Some(1))
+            .search_read(
+                "ir.model.data",
+                json!([["module", "=", module], ["name", "=", name]]),
+                &["res_id"],
+                None,
+                Some(1),
+            )
             .await?;
         found.first().and_then(|r| r.get("res_id")).and_then(Value::as_i64).ok_or_else(|| {
             OdooError::new(crate::odoo::ErrorKind::Validation, None, format!("Odoo has no {module}.{name}"))
@@ -255,7 +264,13 @@ impl Provisioner<'_> {
             Vec::new()
         } else {
             self.odoo
-                .search_read("ir.model.access", json!([["group_id", "=", group]]), &["model_id", "perm_read", "perm_write", "perm_create", "perm_unlink"], None, None)
+                .search_read(
+                    "ir.model.access",
+                    json!([["group_id", "=", group]]),
+                    &["model_id", "perm_read", "perm_write", "perm_create", "perm_unlink"],
+                    None,
+                    None,
+                )
                 .await?
         };
         for (model, perms) in rows {
@@ -290,7 +305,13 @@ impl Provisioner<'_> {
             Vec::new()
         } else {
             self.odoo
-                .search_read("ir.rule", json!([["groups", "in", [group]]]), &["model_id", "domain_force", "active"], None, None)
+                .search_read(
+                    "ir.rule",
+                    json!([["groups", "in", [group]]]),
+                    &["model_id", "domain_force", "active"],
+                    None,
+                    None,
+                )
                 .await?
         };
         for (model, domain) in SYNC_RULES {
@@ -304,7 +325,9 @@ impl Provisioner<'_> {
                 Some(rule) => {
                     self.report.note(subject, Change::Updated(format!("domain {current} → {domain}")));
                     if self.apply {
-                        self.odoo.write("ir.rule", &[id_of(rule)], json!({"domain_force": domain, "active": true})).await?;
+                        self.odoo
+                            .write("ir.rule", &[id_of(rule)], json!({"domain_force": domain, "active": true}))
+                            .await?;
                     }
                 }
                 None => {
@@ -397,7 +420,13 @@ impl Provisioner<'_> {
         let fresh_url = format!("{}{}", webhook.prefix(), webhook.fresh_secret);
         let found = self
             .odoo
-            .search_read("base.automation", json!([["name", "=", AUTOMATION_NAME]]), &["action_server_ids", "active"], None, Some(1))
+            .search_read(
+                "base.automation",
+                json!([["name", "=", AUTOMATION_NAME]]),
+                &["action_server_ids", "active"],
+                None,
+                Some(1),
+            )
             .await?;
         let subject = "automation rule: webhook on purchase order changes".to_string();
         let Some(rule) = found.first() else {
@@ -417,10 +446,8 @@ impl Provisioner<'_> {
             }
             return Ok(());
         };
-        let actions = self
-            .odoo
-            .read("ir.actions.server", &ids_of(rule, "action_server_ids"), &["state", "webhook_url"])
-            .await?;
+        let actions =
+            self.odoo.read("ir.actions.server", &ids_of(rule, "action_server_ids"), &["state", "webhook_url"]).await?;
         let hook = actions.iter().find(|a| record::text(a, "state").as_deref() == Some("webhook"));
         let url = hook.and_then(|a| record::text(a, "webhook_url")).unwrap_or_default();
         let active = rule.get("active").and_then(Value::as_bool).unwrap_or(true);
@@ -442,7 +469,11 @@ impl Provisioner<'_> {
                                         "usage": "base_automation", "webhook_url": fresh_url,
                                         "webhook_field_ids": [[6, 0, field_ids]]});
                     self.odoo
-                        .write("base.automation", &[id_of(rule)], json!({"active": true, "action_server_ids": [[0, 0, action]]}))
+                        .write(
+                            "base.automation",
+                            &[id_of(rule)],
+                            json!({"active": true, "action_server_ids": [[0, 0, action]]}),
+                        )
                         .await?;
                     self.report.new_webhook_secret = Some(webhook.fresh_secret.clone());
                 }

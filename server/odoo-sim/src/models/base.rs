@@ -197,10 +197,8 @@ pub fn message_post(env: &mut Env, model: &str, ids: &[i64], kwargs: &Map<String
     let &[res_id] = ids else {
         return Err(OdooError::ValueError(format!("Expected singleton: {model}{}", crate::error::py_tuple(ids))));
     };
-    let author = kwargs
-        .get("author_id")
-        .and_then(Value::as_i64)
-        .or_else(|| env.st.m2o("res.users", env.uid, "partner_id"));
+    let author =
+        kwargs.get("author_id").and_then(Value::as_i64).or_else(|| env.st.m2o("res.users", env.uid, "partner_id"));
     // 17/18 `_message_compute_author`: a message needs its author's address (`email_formatted`) unless
     // `email_from` is given; 19 no longer asks for one.
     if env.version() != OdooVersion::V19 {

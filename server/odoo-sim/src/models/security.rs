@@ -14,10 +14,11 @@ use crate::store::{Store, Webhook};
 use crate::OdooVersion;
 
 pub fn register(s: &mut Schema, _v: OdooVersion) {
-    s.add(ModelDef::new("ir.model", "Models").order("model").with(vec![
-        field("model", "Model", Char).required(),
-        field("name", "Model Description", Char),
-    ]));
+    s.add(
+        ModelDef::new("ir.model", "Models")
+            .order("model")
+            .with(vec![field("model", "Model", Char).required(), field("name", "Model Description", Char)]),
+    );
     s.add(ModelDef::new("ir.model.fields", "Fields").order("name").with(vec![
         field("name", "Field Name", Char).required(),
         field("model", "Model Name", Char),
@@ -109,8 +110,10 @@ pub fn register(s: &mut Schema, _v: OdooVersion) {
 pub fn seed(env: &mut Env) -> Result<()> {
     let schema = env.st.schema.clone();
     for mdef in schema.models.values() {
-        let model_id =
-            env.create_su("ir.model", json!({"model": mdef.name, "name": mdef.description}).as_object().cloned().unwrap())?;
+        let model_id = env.create_su(
+            "ir.model",
+            json!({"model": mdef.name, "name": mdef.description}).as_object().cloned().unwrap(),
+        )?;
         for f in &mdef.fields {
             let vals = json!({"name": f.name, "model": mdef.name, "model_id": model_id,
                               "ttype": f.kind.type_name(), "field_description": f.string});
@@ -187,9 +190,9 @@ fn prepare_user(env: &mut Env, vals: &mut Map<String, Value>) -> Result<()> {
 
 fn check_rule_domain(vals: &Map<String, Value>) -> Result<()> {
     if let Some(text) = vals.get("domain_force").and_then(Value::as_str) {
-        python_domain(text, 0, 0, 0).and_then(|d| domain::parse(&d)).map_err(|_| {
-            OdooError::ValidationError(format!("Invalid domain: {text}"))
-        })?;
+        python_domain(text, 0, 0, 0)
+            .and_then(|d| domain::parse(&d))
+            .map_err(|_| OdooError::ValidationError(format!("Invalid domain: {text}")))?;
     }
     Ok(())
 }
@@ -291,7 +294,8 @@ pub fn rules_for(st: &Store, uid: i64, model: &str, op: Op) -> Rules {
     let partner = st.m2o("res.users", uid, "partner_id").unwrap_or(0);
     let commercial_partner = st.commercial_partner_of_user(uid).unwrap_or(0);
     let mut rules = Rules { global: Vec::new(), group: Vec::new() };
-    for row in st.find("ir.rule", |r| r.get("active") == Some(&json!(true)) && r.get(perm_field(op)) == Some(&json!(true)))
+    for row in
+        st.find("ir.rule", |r| r.get("active") == Some(&json!(true)) && r.get(perm_field(op)) == Some(&json!(true)))
     {
         if model_name_of(st, st.m2o("ir.rule", row, "model_id")).as_deref() != Some(model) {
             continue;
