@@ -165,3 +165,28 @@ async fn control_endpoints_switch_faults_and_expose_the_call_log() {
     let r = o.http.post(format!("{}/__sim/faults", o.base)).body("{\"rates\": {\"nope\": 1}}").send().await.unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn the_api_key_endpoint_stands_in_for_odoos_new_api_key_screen() {
+    let o = Odoo::start(odoo_sim::OdooVersion::V17).await;
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{}/__sim/api-keys", o.base))
+        .json(&serde_json::json!({"login": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let key = body["key"].as_str().unwrap().to_string();
+    assert_eq!(key.len(), 40);
+    let r = o.rpc("common", "authenticate", serde_json::json!([o.db(), "admin", key, {}])).await;
+    assert_eq!(r["result"], 2, "the new key signs in: {r}");
+    let r = http
+        .post(format!("{}/__sim/api-keys", o.base))
+        .json(&serde_json::json!({"login": "nobody"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -1,4 +1,5 @@
-//! `/__sim/*`: fault switches and the call log (not part of Odoo; never subject to faults).
+//! `/__sim/*`: fault switches, the call log, and API keys for a user (not part of Odoo; never subject to
+//! faults).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -30,4 +31,22 @@ pub async fn get_calls(State(sim): State<Simulator>) -> Json<Value> {
 pub async fn delete_calls(State(sim): State<Simulator>) -> StatusCode {
     sim.clear_calls();
     StatusCode::NO_CONTENT
+}
+
+/// `POST /__sim/api-keys {"login": "..."}` → `{"uid", "login", "key"}`: what an administrator does in
+/// Odoo's Preferences → Account Security → New API Key for a user, which has no RPC in Odoo.
+pub async fn post_api_key(State(sim): State<Simulator>, body: axum::body::Bytes) -> Response {
+    let login = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("login").and_then(Value::as_str).map(str::to_string));
+    let Some(login) = login else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "expected {\"login\": \"<user login>\"}"})))
+            .into_response();
+    };
+    let Some(uid) = sim.search_ids("res.users", json!([["login", "=", login]])).first().copied() else {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": format!("no user with login {login:?}")})))
+            .into_response();
+    };
+    let key = sim.create_api_key(uid, None);
+    Json(json!({"uid": uid, "login": login, "key": key})).into_response()
 }

@@ -25,6 +25,7 @@ pub fn router(sim: Simulator) -> Router {
         .route("/web/webclient/version_info", post(version_info))
         .route("/__sim/faults", get(control::get_faults).post(control::post_faults))
         .route("/__sim/calls", get(control::get_calls).delete(control::delete_calls))
+        .route("/__sim/api-keys", axum::routing::post(control::post_api_key))
         .fallback(not_found)
         .with_state(sim)
 }
