@@ -230,12 +230,17 @@ async fn odoo_revising_an_acknowledged_line_asks_the_supplier_to_confirm_it_agai
 }
 
 async fn odoo_admin(w: &World) -> supplyline::odoo::OdooClient {
-    let base = connection::connection(&w.app.db, w.connection_id).await.unwrap().unwrap();
+    odoo_client(&w.app, w.connection_id, "admin", w.sim.admin_key()).await
+}
+
+/// A client of the connection's Odoo signed in as `login` with `key`.
+async fn odoo_client(app: &TestApp, connection_id: i64, login: &str, key: String) -> supplyline::odoo::OdooClient {
+    let base = connection::connection(&app.db, connection_id).await.unwrap().unwrap();
     supplyline::odoo::OdooClient::connect(
         supplyline::odoo::client::http_client(Duration::from_secs(5)),
         &base.endpoint(),
-        "admin",
-        Secret::new(w.sim.admin_key()),
+        login,
+        Secret::new(key),
         false,
     )
     .await
@@ -917,15 +922,7 @@ async fn provisioning_a_fresh_odoo_reaches_a_working_supplier(backend: Backend) 
             )
             .await
             .unwrap();
-        let admin = supplyline::odoo::OdooClient::connect(
-            supplyline::odoo::client::http_client(Duration::from_secs(5)),
-            &connection::connection(&app.db, connection_id).await.unwrap().unwrap().endpoint(),
-            "admin",
-            Secret::new(sim.admin_key()),
-            false,
-        )
-        .await
-        .unwrap();
+        let admin = odoo_client(&app, connection_id, "admin", sim.admin_key()).await;
         let target = |hash: String| Target {
             suppliers: vec![SupplierTarget {
                 code: "NORDFAST".into(),
@@ -1030,15 +1027,7 @@ async fn provisioning_a_fresh_odoo_reaches_a_working_supplier(backend: Backend) 
             ],
             "{version:?}"
         );
-        let bot_client = supplyline::odoo::OdooClient::connect(
-            supplyline::odoo::client::http_client(Duration::from_secs(5)),
-            &connection::connection(&app.db, connection_id).await.unwrap().unwrap().endpoint(),
-            &bot.login,
-            Secret::new(sim.create_api_key(bot.uid.unwrap(), None)),
-            false,
-        )
-        .await
-        .unwrap();
+        let bot_client = odoo_client(&app, connection_id, &bot.login, sim.create_api_key(bot.uid.unwrap(), None)).await;
         let probe = supplyline::sync::check::probe_supplier_key(&bot_client, Some(vendor)).await;
         assert_eq!(
             probe.iter().any(|l| l.starts_with("WARN bot e-mail: none")),

@@ -89,25 +89,10 @@ fn DeadLetters(letters: Vec<DeadLetterView>, replay: ServerAction<ReplayDeadLett
             <p class="text-sm text-slate-600">"Fix the cause (a key, a record rule, the record in Odoo), then replay."</p>
             <ul class="mt-2 space-y-2" data-testid="dead-letters">
                 {letters.into_iter().map(|d| {
-                    let id = d.id.to_string();
-                    let who = d.supplier.unwrap_or_default();
-                    view! {
-                        <li class=CARD data-testid=format!("dead-letter-{}", d.id)>
-                            <div class="flex flex-wrap items-baseline gap-x-3 text-sm">
-                                <span class="font-medium">{d.event_type}</span>
-                                <span class="text-slate-600">{d.subject}</span>
-                                <span class="text-slate-600">{who}</span>
-                                <span class="text-slate-500">{format!("{} attempt(s) · queued {}", d.attempts, date_time(&d.created_at))}</span>
-                            </div>
-                            <p class="mt-1 whitespace-pre-wrap font-mono text-xs text-rose-800">
-                                {format!("{}: {}", d.error_kind.unwrap_or_default(), d.error.unwrap_or_default())}
-                            </p>
-                            <ActionForm action=replay attr:class="mt-2">
-                                <input type="hidden" name="id" value=id/>
-                                <button type="submit" class="rounded border border-slate-300 px-3 py-1 text-sm">"Replay"</button>
-                            </ActionForm>
-                        </li>
-                    }
+                    let testid = format!("dead-letter-{}", d.id);
+                    let meta = format!("{} attempt(s) · queued {}", d.attempts, date_time(&d.created_at));
+                    let message = format!("{}: {}", d.error_kind.clone().unwrap_or_default(), d.error.clone().unwrap_or_default());
+                    view! { <OutboxRow entry=d testid meta message tone="text-rose-800" replay/> }
                 }).collect_view()}
             </ul>
         </section>
@@ -128,27 +113,43 @@ fn Warnings(warnings: Vec<DeadLetterView>, replay: ServerAction<ReplayDeadLetter
             <p class="text-sm text-slate-600">"Odoo took these changes but refused a note beside them. Fix the cause, then replay to add it."</p>
             <ul class="mt-2 space-y-2" data-testid="push-warnings">
                 {warnings.into_iter().map(|w| {
-                    let id = w.id.to_string();
-                    view! {
-                        <li class=CARD data-testid=format!("push-warning-{}", w.id)>
-                            <div class="flex flex-wrap items-baseline gap-x-3 text-sm">
-                                <span class="font-medium">{w.event_type}</span>
-                                <span class="text-slate-600">{w.subject}</span>
-                                <span class="text-slate-600">{w.supplier.unwrap_or_default()}</span>
-                                <span class="text-slate-500">{format!("queued {}", date_time(&w.created_at))}</span>
-                            </div>
-                            <p class="mt-1 whitespace-pre-wrap font-mono text-xs text-amber-800">{w.error.unwrap_or_default()}</p>
-                            <ActionForm action=replay attr:class="mt-2">
-                                <input type="hidden" name="id" value=id/>
-                                <button type="submit" class="rounded border border-slate-300 px-3 py-1 text-sm">"Replay"</button>
-                            </ActionForm>
-                        </li>
-                    }
+                    let testid = format!("push-warning-{}", w.id);
+                    let meta = format!("queued {}", date_time(&w.created_at));
+                    let message = w.error.clone().unwrap_or_default();
+                    view! { <OutboxRow entry=w testid meta message tone="text-amber-800" replay/> }
                 }).collect_view()}
             </ul>
         </section>
     }
     .into_any()
+}
+
+/// One outbox row on the console (a dead letter or a warning): what, about what, whose, Odoo's words,
+/// and its replay button.
+#[component]
+fn OutboxRow(
+    entry: DeadLetterView,
+    testid: String,
+    meta: String,
+    message: String,
+    tone: &'static str,
+    replay: ServerAction<ReplayDeadLetters>,
+) -> impl IntoView {
+    view! {
+        <li class=CARD data-testid=testid>
+            <div class="flex flex-wrap items-baseline gap-x-3 text-sm">
+                <span class="font-medium">{entry.event_type}</span>
+                <span class="text-slate-600">{entry.subject}</span>
+                <span class="text-slate-600">{entry.supplier.unwrap_or_default()}</span>
+                <span class="text-slate-500">{meta}</span>
+            </div>
+            <p class=format!("mt-1 whitespace-pre-wrap font-mono text-xs {tone}")>{message}</p>
+            <ActionForm action=replay attr:class="mt-2">
+                <input type="hidden" name="id" value=entry.id.to_string()/>
+                <button type="submit" class="rounded border border-slate-300 px-3 py-1 text-sm">"Replay"</button>
+            </ActionForm>
+        </li>
+    }
 }
 
 #[component]

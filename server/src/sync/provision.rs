@@ -259,20 +259,23 @@ impl Provisioner<'_> {
         self.odoo.create("res.groups", json!({"name": name})).await
     }
 
+    /// The ACL rows or rules of a group; none for a group a dry run has not created (id 0).
+    async fn group_rows(
+        &self,
+        model: &str,
+        domain: Value,
+        group: i64,
+        fields: &[&str],
+    ) -> Result<Vec<Map<String, Value>>, OdooError> {
+        if group == 0 {
+            return Ok(Vec::new());
+        }
+        self.odoo.search_read(model, domain, fields, None, None).await
+    }
+
     async fn acl(&mut self, group: i64, group_name: &str, rows: &[AclRow]) -> Result<(), OdooError> {
-        let existing = if group == 0 {
-            Vec::new()
-        } else {
-            self.odoo
-                .search_read(
-                    "ir.model.access",
-                    json!([["group_id", "=", group]]),
-                    &["model_id", "perm_read", "perm_write", "perm_create", "perm_unlink"],
-                    None,
-                    None,
-                )
-                .await?
-        };
+        let fields = ["model_id", "perm_read", "perm_write", "perm_create", "perm_unlink"];
+        let existing = self.group_rows("ir.model.access", json!([["group_id", "=", group]]), group, &fields).await?;
         for (model, perms) in rows {
             let model_id = self.model_id(model)?;
             let subject = format!("access of {group_name:?} to {model}");
@@ -301,19 +304,8 @@ impl Provisioner<'_> {
     }
 
     async fn rules(&mut self, group: i64) -> Result<(), OdooError> {
-        let existing = if group == 0 {
-            Vec::new()
-        } else {
-            self.odoo
-                .search_read(
-                    "ir.rule",
-                    json!([["groups", "in", [group]]]),
-                    &["model_id", "domain_force", "active"],
-                    None,
-                    None,
-                )
-                .await?
-        };
+        let fields = ["model_id", "domain_force", "active"];
+        let existing = self.group_rows("ir.rule", json!([["groups", "in", [group]]]), group, &fields).await?;
         for (model, domain) in SYNC_RULES {
             let model_id = self.model_id(model)?;
             let subject = format!("record rule: {model} of the bot's own vendor only");
@@ -418,6 +410,10 @@ impl Provisioner<'_> {
             .await?;
         let field_ids: Vec<i64> = fields.iter().map(id_of).collect();
         let fresh_url = format!("{}{}", webhook.prefix(), webhook.fresh_secret);
+        // `name` is required on 17, `state` on 19: both are always given.
+        let new_action = json!({"name": "Supplyline: notify the portal", "model_id": po_model, "state": "webhook",
+                            "usage": "base_automation", "webhook_url": fresh_url,
+                            "webhook_field_ids": [[6, 0, field_ids]]});
         let found = self
             .odoo
             .search_read(
@@ -432,14 +428,11 @@ impl Provisioner<'_> {
         let Some(rule) = found.first() else {
             self.report.note(subject, Change::Created);
             if self.apply {
-                let action = json!({"name": "Supplyline: notify the portal", "model_id": po_model, "state": "webhook",
-                                    "usage": "base_automation", "webhook_url": fresh_url,
-                                    "webhook_field_ids": [[6, 0, field_ids]]});
                 self.odoo
                     .create(
                         "base.automation",
                         json!({"name": AUTOMATION_NAME, "model_id": po_model, "trigger": "on_create_or_write",
-                               "action_server_ids": [[0, 0, action]]}),
+                               "action_server_ids": [[0, 0, new_action]]}),
                     )
                     .await?;
                 self.report.new_webhook_secret = Some(webhook.fresh_secret.clone());
@@ -465,14 +458,11 @@ impl Provisioner<'_> {
             None => {
                 self.report.note(subject, Change::Updated("has no webhook action".into()));
                 if self.apply {
-                    let action = json!({"name": "Supplyline: notify the portal", "model_id": po_model, "state": "webhook",
-                                        "usage": "base_automation", "webhook_url": fresh_url,
-                                        "webhook_field_ids": [[6, 0, field_ids]]});
                     self.odoo
                         .write(
                             "base.automation",
                             &[id_of(rule)],
-                            json!({"active": true, "action_server_ids": [[0, 0, action]]}),
+                            json!({"active": true, "action_server_ids": [[0, 0, new_action]]}),
                         )
                         .await?;
                     self.report.new_webhook_secret = Some(webhook.fresh_secret.clone());
