@@ -82,7 +82,7 @@ pub async fn handle(State(sim): State<Simulator>, kill: Option<Extension<ConnKil
             "server_version" => Ok(json!(version.serie())),
             _ => Err(OdooError::KeyError(format!("'{method}'"))),
         },
-        "object" => object(&sim, &method, &args, fault),
+        "object" => object(&sim, "jsonrpc", &method, &args, fault),
         other => Err(OdooError::KeyError(format!("'{other}'"))),
     };
     if let Some(r) = lost_response(fault.filter(|_| result.is_ok()), kill).await {
@@ -94,7 +94,7 @@ pub async fn handle(State(sim): State<Simulator>, kill: Option<Extension<ConnKil
     }
 }
 
-fn check_db(sim: &Simulator, db: Option<&Value>) -> Result<(), OdooError> {
+pub(crate) fn check_db(sim: &Simulator, db: Option<&Value>) -> Result<(), OdooError> {
     let db = db.and_then(Value::as_str).unwrap_or_default();
     if db == sim.config().database {
         Ok(())
@@ -105,7 +105,7 @@ fn check_db(sim: &Simulator, db: Option<&Value>) -> Result<(), OdooError> {
     }
 }
 
-fn common(sim: &Simulator, method: &str, args: &[Value]) -> Result<Value, OdooError> {
+pub(crate) fn common(sim: &Simulator, method: &str, args: &[Value]) -> Result<Value, OdooError> {
     match method {
         "version" => Ok(sim.version().common_version()),
         "about" => Ok(json!("See http://openerp.com")),
@@ -120,8 +120,10 @@ fn common(sim: &Simulator, method: &str, args: &[Value]) -> Result<Value, OdooEr
     }
 }
 
-fn object(
+/// `object.execute` / `object.execute_kw`, shared with XML-RPC (`transport` names it in the call log).
+pub(crate) fn object(
     sim: &Simulator,
+    transport: &'static str,
     method: &str,
     args: &[Value],
     fault: Option<crate::faults::FaultKind>,
@@ -135,7 +137,7 @@ fn object(
     let model = args.get(3).and_then(Value::as_str).unwrap_or_default().to_string();
     let name = args.get(4).and_then(Value::as_str).unwrap_or_default().to_string();
     let deny = |e: OdooError| {
-        sim.record("jsonrpc", &model, &name, Some(uid), Err(e.name().into()), fault);
+        sim.record(transport, &model, &name, Some(uid), Err(e.name().into()), fault);
         Err(e)
     };
     if !sim.store().check_secret(uid, secret) {
@@ -166,7 +168,6 @@ fn object(
     };
     // `create` answers an id for one dict and a list of ids for a list (call_kw).
     let single_create = name == "create" && named.get("vals_list").is_some_and(Value::is_object);
-    let result =
-        sim.execute(Invocation { transport: "jsonrpc", uid, model, method: name, ids, kwargs: named, context, fault })?;
+    let result = sim.execute(Invocation { transport, uid, model, method: name, ids, kwargs: named, context, fault })?;
     Ok(if single_create { result.get(0).cloned().unwrap_or(Value::Bool(false)) } else { result })
 }

@@ -1,8 +1,9 @@
-//! HTTP surface: JSON-RPC, JSON-2, version endpoints, the `/__sim/*` control API, and proxy-style pages.
+//! HTTP surface: JSON-RPC, XML-RPC, JSON-2, version endpoints, the `/__sim/*` control API, and proxy-style pages.
 
 pub mod control;
 pub mod json2;
 pub mod jsonrpc;
+pub mod xmlrpc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,6 +20,7 @@ use crate::Simulator;
 pub fn router(sim: Simulator) -> Router {
     Router::new()
         .route("/jsonrpc", post(jsonrpc::handle))
+        .route("/xmlrpc/2/{service}", post(xmlrpc::handle))
         .route("/json/2/{*path}", any(json2::handle))
         .route("/web/version", get(version))
         .route("/json/version", get(version))
