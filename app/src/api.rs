@@ -156,3 +156,7 @@ pub use quality::*;
 // Outbound webhooks: the server functions live in api/webhook.rs.
 pub mod webhook;
 pub use webhook::*;
+
+// Supplier onboarding (issue 11): the server functions live in api/supplier.rs.
+pub mod supplier;
+pub use supplier::*;

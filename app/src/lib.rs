@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("asns/:id") view=pages::asn::AsnDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("team") view=pages::team::TeamPage ssr=SsrMode::Async/>
+                        <Route path=path!("suppliers") view=pages::suppliers::SuppliersPage ssr=SsrMode::Async/>
                         <Route path=path!("integrations/tokens") view=pages::integrations::TokensPage ssr=SsrMode::Async/>
                         // Quality holds (issue 4).
                         <Route path=path!("quality") view=pages::quality::QualityListPage ssr=SsrMode::Async/>

@@ -213,6 +213,14 @@ pub trait WebhookPort: Send + Sync {
     ) -> Result<u64, AppError>;
 }
 
+/// The suppliers themselves (buyers and admins only): who is onboarded, linked to Odoo, and has an admin.
+/// Suppliers are created and updated from Odoo by the CLI (`supplyline supplier import`); inviting a
+/// supplier's first admin is [`TeamPort::invite`].
+#[async_trait::async_trait]
+pub trait SupplierPort: Send + Sync {
+    async fn list(&self, actor: &Actor) -> Result<Vec<crate::model::SupplierView>, AppError>;
+}
+
 /// Everything a server function may call, provided as context per request.
 #[derive(Clone)]
 pub struct Services {
@@ -229,6 +237,7 @@ pub struct Services {
     pub exceptions: Arc<dyn ExceptionPort>,
     pub api_access: Arc<dyn ApiAccessPort>,
     pub webhooks: Arc<dyn WebhookPort>,
+    pub suppliers: Arc<dyn SupplierPort>,
 }
 
 /// The actor of the current request, if signed in (set by the server's session middleware).

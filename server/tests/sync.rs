@@ -4,6 +4,8 @@
 //! apply nothing twice.
 
 mod common;
+// Supplier onboarding: Odoo's vendors become suppliers (a module here, not a test binary of its own).
+mod supplier_onboarding;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -72,6 +72,7 @@ fn links_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/exceptions", "Exceptions"),
                 ("/scorecards", "Scorecards"),
                 ("/quality", "Quality"),
+                ("/suppliers", "Suppliers"),
                 ("/team", "Team"),
                 ("/integrations/tokens", "API access"),
             ];

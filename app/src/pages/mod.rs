@@ -12,6 +12,7 @@ pub mod po_ack;
 pub mod po_detail;
 pub mod po_list;
 pub mod proposals;
+pub mod suppliers;
 pub mod team;
 pub mod webhooks;
 // Quality holds (issue 4).

@@ -1,6 +1,7 @@
-//! The `supplyline` command: serve (the default), migrate, demo, user add, odoo, sync.
+//! The `supplyline` command: serve (the default), migrate, demo, user add, supplier, odoo, sync.
 
 mod odoo;
+mod supplier;
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
@@ -33,6 +34,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Suppliers: add one, import Odoo's vendors, list them.
+    Supplier {
+        #[command(subcommand)]
+        command: supplier::SupplierCommand,
     },
     /// Odoo connections and per-supplier credentials.
     Odoo {
@@ -88,6 +94,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config, false).await,
         Command::Demo => serve(config, true).await,
+        Command::Supplier { command } => supplier::supplier(command, config).await,
         Command::Odoo { command } => odoo::odoo(command, config).await,
         Command::Sync { command } => odoo::sync(command, config).await,
         Command::Migrate => {

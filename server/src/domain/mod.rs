@@ -17,6 +17,7 @@ pub mod order;
 pub mod proposal;
 pub mod scorecard;
 pub mod sscc;
+pub mod supplier;
 pub mod team;
 // Quality holds (issue 4).
 pub mod quality;

@@ -33,6 +33,7 @@ use crate::domain::ops::SyncService;
 use crate::domain::order::OrderService;
 use crate::domain::proposal::ProposalService;
 use crate::domain::quality::QualityService;
+use crate::domain::supplier::SupplierService;
 use crate::domain::team::TeamService;
 use crate::mail::Mailer;
 use crate::sync::SyncEngine;
@@ -87,6 +88,7 @@ impl AppState {
             exceptions: Arc::new(ExceptionService { db: db.clone() }),
             api_access: api_access.clone(),
             webhooks: Arc::new(WebhookService::new(db.clone(), keys.clone(), config.webhooks.clone())),
+            suppliers: Arc::new(SupplierService { db: db.clone() }),
         };
         let sso =
             config.sso.enabled.then(|| crate::auth::sso::Sso::new(config.sso.clone(), &config.base_url())).and_then(
