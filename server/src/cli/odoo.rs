@@ -8,12 +8,12 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::db::{Db, Executor, Sql};
+use crate::odoo::OdooClient;
 use crate::secret::{MasterKeys, Secret};
 use crate::startup::open_database;
 use crate::sync::check::{kwargs, probe_supplier_key, verdict};
-use crate::sync::provision::{self, Change};
-use crate::odoo::OdooClient;
 use crate::sync::connection::{self, Clients};
+use crate::sync::provision::{self, Change};
 use crate::sync::{outbox, reconcile, SyncEngine};
 
 #[derive(Subcommand)]
@@ -149,7 +149,9 @@ pub async fn odoo(command: OdooCommand, config: Config) -> Result<(), String> {
             let report = provision_connection(&db, &conn, &odoo, &public_url, email_domain, !dry_run).await?;
             print_provision_report(&report, dry_run);
             if report.new_webhook_secret.is_some() {
-                println!("The automation rule now calls {public_url}/hooks/odoo/<new secret>; the old URL stopped working.");
+                println!(
+                    "The automation rule now calls {public_url}/hooks/odoo/<new secret>; the old URL stopped working."
+                );
             }
             if !dry_run {
                 print_key_steps(&conn.name, &report);
@@ -166,7 +168,11 @@ pub async fn odoo(command: OdooCommand, config: Config) -> Result<(), String> {
                 for f in report.findings.iter().filter(|f| f.change != Change::Unchanged) {
                     println!("  WARN {}: {}", f.subject, describe(&f.change, true));
                 }
-                println!("  {} item(s) checked, {} to repair (supplyline odoo provision)", report.findings.len(), report.changes());
+                println!(
+                    "  {} item(s) checked, {} to repair (supplyline odoo provision)",
+                    report.findings.len(),
+                    report.changes()
+                );
                 warnings += report.changes();
             }
             if warnings > 0 {
