@@ -298,10 +298,16 @@ async fn a_supplier_added_by_hand_is_linked_by_its_code_and_codes_never_change(b
 
 /// `supplyline …` as an operator runs it, on the app's database; stdin as given. (success, stdout, stderr)
 async fn supplyline(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String, String) {
+    supplyline_with(app, args, stdin, &[]).await
+}
+
+/// [`supplyline`] with extra environment variables.
+async fn supplyline_with(app: &TestApp, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> (bool, String, String) {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_supplyline"));
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("SUPPLYLINE_") || n == "RUST_LOG") {
         command.env_remove(name);
     }
+    command.envs(env.iter().copied());
     let mut child = command
         .args(args)
         .env("DATABASE_URL", &app.config.database_url)
@@ -482,7 +488,121 @@ async fn the_suppliers_page_is_for_buyers_and_admins_and_invites_a_first_admin(b
     assert_eq!(app.rpc(&app.client(), "/rpc/suppliers", String::new()).await.status(), 401);
 }
 
+/// README "Connecting a real Odoo", command by command, against a fresh Odoo 17 (no demo users, groups
+/// or rules): connect, import the vendors, provision Odoo's side, make the keys (the simulator's stand-in
+/// for Odoo's New API Key screen), bind, check, pull: the supplier's own PO arrives, the other's does not.
+async fn the_documented_commands_take_a_fresh_odoo_to_a_working_supplier(backend: Backend) {
+    let app = app_or_skip!(backend);
+    let sim = Simulator::new(SimConfig { version: OdooVersion::V17, database: "prod".into(), stock_delivery: false });
+    let addr = sim.spawn("127.0.0.1:0").await.expect("simulator listens");
+    let odoo_url = format!("http://{addr}");
+    let acme = sim.create_vendor("ACME Components", Some("orders@acme.example"));
+    let other = sim.create_record("res.partner", json!({"name": "Globex", "is_company": true})).unwrap();
+    let product = sim.create_product("BRK-100", "Steel bracket", "none", "Units");
+    let line = odoo_sim::NewPoLine {
+        product_id: product,
+        qty: 10.0,
+        price_unit: 4.2,
+        date_planned: chrono::Utc::now() + chrono::Duration::days(7),
+    };
+    let own_po = sim.create_purchase_order(acme, std::slice::from_ref(&line), true);
+    sim.create_purchase_order(other, &[line], true);
+    let (_, master, _) = supplyline(&app, &["odoo", "new-master-key", "--id", "k1"], "").await;
+    let env = [("SUPPLYLINE_MASTER_KEYS", master.trim()), ("SUPPLYLINE_PUBLIC_URL", &app.url(""))];
+    let admin_key = format!("{}\n", sim.admin_key());
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let run = |args: Vec<String>, stdin: String| {
+        let (app, env) = (&app, &env);
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (ok, out, err) = supplyline_with(app, &args, &stdin, env).await;
+            assert!(ok, "supplyline {args:?} failed: {err}\n{out}");
+            out
+        }
+    };
+
+    run(words(&["odoo", "connect", "--name", "main", "--url", &odoo_url, "--database", "prod"]), String::new()).await;
+    let imported = run(words(&["supplier", "import", "--connection", "main"]), admin_key.clone()).await;
+    assert!(imported.contains("ACME") && !imported.contains("Globex"), "{imported}");
+    let dry = run(
+        words(&["odoo", "provision", "--connection", "main", "--dry-run", "--email-domain", "portal.example"]),
+        admin_key.clone(),
+    )
+    .await;
+    assert!(dry.contains("missing: would create"), "{dry}");
+    let made = run(
+        words(&["odoo", "provision", "--connection", "main", "--email-domain", "portal.example"]),
+        admin_key.clone(),
+    )
+    .await;
+    assert!(
+        made.contains("supplyline odoo bind --connection main --supplier ACME --login supplyline-bot-acme"),
+        "{made}"
+    );
+    let key_for = |login: &str| {
+        let url = format!("{odoo_url}/__sim/api-keys");
+        let login = login.to_string();
+        async move {
+            let r: Value = reqwest::Client::new()
+                .post(url)
+                .json(&json!({"login": login}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            format!("{}\n", r["key"].as_str().unwrap())
+        }
+    };
+    let partner = acme.to_string();
+    run(
+        words(&[
+            "odoo",
+            "bind",
+            "--connection",
+            "main",
+            "--supplier",
+            "ACME",
+            "--login",
+            "supplyline-bot-acme",
+            "--partner-id",
+            &partner,
+        ]),
+        key_for("supplyline-bot-acme").await,
+    )
+    .await;
+    run(
+        words(&["odoo", "bind", "--connection", "main", "--planning", "--login", "supplyline-planning"]),
+        key_for("supplyline-planning").await,
+    )
+    .await;
+    let checked =
+        run(words(&["odoo", "check", "--connection", "main", "--admin-login", "admin"]), admin_key.clone()).await;
+    assert!(checked.contains("bot e-mail: supplyline-bot-acme@portal.example"), "{checked}");
+    assert!(checked.contains("other vendors' POs visible: none"), "{checked}");
+    assert!(checked.contains("0 to repair"), "{checked}");
+    let pulled = run(words(&["sync", "pull"]), String::new()).await;
+    assert!(pulled.starts_with("pulled 1 PO(s): 1 new"), "{pulled}");
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: String,
+    }
+    let owner: Row = app
+        .db
+        .exec()
+        .fetch_one(
+            Sql::new("SELECT s.code FROM purchase_order po JOIN supplier s ON s.id = po.supplier_id WHERE po.odoo_id = $1 AND s.odoo_partner_id = $2")
+                .bind(own_po)
+                .bind(acme),
+        )
+        .await
+        .unwrap();
+    assert_eq!(owner.code, "ACME");
+}
+
 on_both_backends!(
+    the_documented_commands_take_a_fresh_odoo_to_a_working_supplier,
     odoos_vendors_become_suppliers_and_a_second_import_changes_nothing,
     a_domain_restricts_the_import_and_a_dry_run_changes_nothing,
     a_supplier_added_by_hand_is_linked_by_its_code_and_codes_never_change,
