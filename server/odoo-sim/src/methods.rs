@@ -38,6 +38,11 @@ pub fn signature(v: OdooVersion, model: &str, method: &str) -> Option<Sig> {
         (_, "search_count") => (true, &["domain", "limit"], false),
         (_, "read") => (false, &["fields", "load"], false),
         (_, "create") => (true, &["vals_list"], false),
+        // 17.0's overrides of these name the parameter `values`, and `call_kw` keeps the override's
+        // signature: `write(vals=...)` is a TypeError there, positional values work everywhere.
+        ("res.users" | "res.groups" | "ir.model.access" | "ir.model.data", "write") if v == OdooVersion::V17 => {
+            (false, &["values"], false)
+        }
         (_, "write") => (false, &["vals"], false),
         (_, "unlink") => (false, &[], false),
         (_, "fields_get") => (true, &["allfields", "attributes"], false),
@@ -192,7 +197,7 @@ pub fn call(env: &mut Env, model: &str, method: &str, ids: Option<Vec<i64>>, kw:
             Ok(json!(out))
         }
         "write" => {
-            let Some(Value::Object(vals)) = kw.get("vals") else {
+            let Some(Value::Object(vals)) = kw.get("vals").or(kw.get("values")) else {
                 return Err(OdooError::TypeError("write() missing 1 required positional argument: 'vals'".into()));
             };
             env.write(model, &ids, vals.clone())?;

@@ -282,6 +282,24 @@ mod refusals {
     }
 
     #[tokio::test]
+    async fn on_17_some_writes_name_their_values_values() {
+        for (v, refused) in [(V17, true), (V19, false)] {
+            let o = Odoo::start(v).await;
+            let r = o.execute_kw(2, "admin", "res.users", "write", json!([[2]]), json!({"vals": {"tz": "UTC"}})).await;
+            assert_eq!(r.get("error").is_some(), refused, "{v:?}: {r}");
+            if refused {
+                assert_eq!(r["error"]["data"]["message"], "write() got an unexpected keyword argument 'vals'");
+            }
+            o.admin_kw("res.users", "write", json!([[2], {"tz": "Europe/Oslo"}]), json!({})).await;
+            assert_eq!(
+                o.sim.read_raw("res.users", 2, &["tz"]).unwrap()["tz"],
+                "Europe/Oslo",
+                "{v:?}: positional works"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn message_post_needs_an_author_email_on_17_and_18_only() {
         for v in [V17, V18, V19] {
             let o = Odoo::start(v).await;
